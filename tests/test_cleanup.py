@@ -1,0 +1,66 @@
+from hypothesis import given, settings, strategies as st
+
+from writer.core.cleanup import StreamCleaner, clean
+
+
+def test_removes_preamble_and_closing_chatter():
+    raw = "Sure! Here is the rewritten text:\n\nHello world.\n\nLet me know if you need anything else!"
+    assert clean(raw) == "Hello world."
+
+
+def test_removes_think_block():
+    assert clean("<think>the user wants French</think>\n\nBonjour le monde.") == "Bonjour le monde."
+
+
+def test_removes_wrapping_fence_and_quotes():
+    assert clean("```markdown\n# Title\nBody\n```") == "# Title\nBody"
+    assert clean('"Quoted answer."') == "Quoted answer."
+    assert clean("“整句。”") == "整句。"
+
+
+def test_keeps_quotes_that_do_not_wrap_everything():
+    assert clean('"Hi," she said. "Bye."') == '"Hi," she said. "Bye."'
+
+
+def test_chinese_preamble_and_chatter():
+    assert clean("以下是翻译：\n你好，世界。\n希望这对你有帮助！") == "你好，世界。"
+
+
+def test_keeps_ordinary_text_that_starts_like_a_preamble():
+    assert clean("Here we go again, said Tom.") == "Here we go again, said Tom."
+    assert clean("- a\n- b\n") == "- a\n- b"
+
+
+def test_keeps_chatter_like_lines_in_the_middle():
+    text = "First paragraph.\n\nI hope the rain stops.\n\nLast paragraph."
+    assert clean(text) == text
+
+
+def test_streams_before_the_end():
+    cleaner = StreamCleaner()
+    released = cleaner.feed("The first line of a long answer.\nAnd the second")
+    assert released.startswith("The first line")
+
+
+samples = st.sampled_from([
+    "Sure! Here is the text:\n\nHello there.\nLine two.\n\nI hope this helps!",
+    "<think>x</think>Answer with\nlines.",
+    '```\ncode\n```', '"wrapped"', "以下是摘要：\n中文。\n如有问题请告诉我。", "Plain.\n\n- list\n- more",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(samples, st.lists(st.integers(min_value=1, max_value=12), max_size=40))
+def test_streaming_matches_whole_text(text, cuts):
+    cleaner, out, pos = StreamCleaner(), "", 0
+    for n in cuts:
+        out += cleaner.feed(text[pos:pos + n])
+        pos += n
+    out += cleaner.feed(text[pos:]) + cleaner.finish()
+    assert out == clean(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_cleans_without_error(text):
+    assert isinstance(clean(text), str)

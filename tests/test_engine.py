@@ -1,0 +1,140 @@
+"""The real worker process with the real default model."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from writer.engine.client import EngineClient, EngineFailure
+
+CHAT = [{"role": "user", "content": "Write a long story about a dragon who learns to bake bread."}]
+
+
+def collect(generation):
+    text, last = "", None
+    for event in generation:
+        if event["type"] == "delta":
+            text += event["text"]
+        else:
+            last = event
+    return text, last
+
+
+def test_info_reports_build_gpu_support_and_model(engine, model_path):
+    info = engine.info()
+    assert info["llama_cpp_version"].startswith("0.3.")
+    assert isinstance(info["gpu_offload_supported"], bool)
+    model = info["model"]
+    assert model["path"] == str(model_path)
+    assert model["layers"] == 30 and model["context"] == 2048 and model["context_train"] == 8192
+    assert model["quantization"] == "Q4_1" and model["chat_template"] is True
+    expected_layers = 31 if info["gpu_offload_supported"] else 0
+    assert model["gpu_layers"] == expected_layers
+
+
+def test_generate_streams_text_and_reports_speed(engine):
+    text, done = collect(engine.generate(CHAT, max_tokens=40, temperature=0))
+    assert done["type"] == "done" and done["finish_reason"] == "length"
+    assert done["completion_tokens"] == 40 and done["tokens_per_s"] > 0
+    assert len(text.split()) >= 10
+
+
+def test_greedy_output_is_repeatable_and_reuses_the_cached_prompt(engine):
+    first, a = collect(engine.generate(CHAT, max_tokens=20, temperature=0))
+    second, b = collect(engine.generate(CHAT, max_tokens=20, temperature=0))
+    assert first == second
+    assert b["prompt_s"] <= a["prompt_s"] * 1.5 + 0.01
+
+
+def test_count_tokens(engine):
+    counts = engine.count_tokens(["hello world", "", "你好，世界"])
+    assert counts[0] == 2 and counts[1] == 0 and counts[2] > 2
+
+
+def test_cancel_stops_generation_promptly(engine):
+    gen = engine.generate(CHAT, max_tokens=2000, temperature=0, ignore_eos=True)
+    seen = 0
+    for event in gen:
+        if event["type"] == "delta":
+            seen += 1
+            if seen == 10:
+                started = time.perf_counter()
+                gen.cancel()
+        else:
+            latency = time.perf_counter() - started
+            assert event["finish_reason"] == "cancelled"
+            assert event["completion_tokens"] < 100
+            assert latency < 0.5
+            break
+
+
+def test_cancel_during_prompt_evaluation(engine):
+    long_prompt = [{"role": "user", "content": "Summarize: " + "The river bends past the old mill and the bakery. " * 170}]
+    gen = engine.generate(long_prompt, max_tokens=10, temperature=0)
+    time.sleep(0.05)
+    started = time.perf_counter()
+    gen.cancel()
+    _, done = collect(gen)
+    assert done["finish_reason"] == "cancelled" and done["completion_tokens"] == 0
+    assert time.perf_counter() - started < 0.5
+    # The engine is still usable afterwards.
+    _, again = collect(engine.generate(CHAT, max_tokens=5, temperature=0))
+    assert again["type"] == "done"
+
+
+def test_prompt_longer_than_context_is_a_clear_error(engine):
+    huge = [{"role": "user", "content": "word " * 3000}]
+    _, event = collect(engine.generate(huge, max_tokens=10))
+    assert event["type"] == "error" and event["code"] == "context_exceeded"
+    assert "context holds 2048" in event["message"]
+
+
+def test_killed_worker_is_reported_and_recovers(model_path):
+    client = EngineClient()
+    try:
+        client.load(str(model_path), n_ctx=1024)
+        gen = client.generate(CHAT, max_tokens=2000, ignore_eos=True)
+        events = iter(gen)
+        assert next(events)["type"] == "delta"
+        os.kill(client.pid, signal.SIGKILL)
+        last = list(events)[-1]
+        assert last["type"] == "error" and last["code"] == "worker_died"
+        assert "killed by signal 9" in last["message"]
+        # The next request starts a fresh worker and reloads the same model by itself.
+        text, done = collect(client.generate(CHAT, max_tokens=8, temperature=0))
+        assert done["type"] == "done" and text
+    finally:
+        client.close()
+
+
+def test_hung_worker_is_killed_after_cancel(model_path):
+    client = EngineClient(hang_timeout=0.5)
+    try:
+        client.load(str(model_path), n_ctx=512)
+        gen = client.generate(CHAT, max_tokens=2000, ignore_eos=True)
+        events = iter(gen)
+        next(events)
+        os.kill(client.pid, signal.SIGSTOP)  # a worker that no longer answers
+        gen.cancel()
+        started = time.perf_counter()
+        last = list(events)[-1]
+        assert last["type"] == "error" and time.perf_counter() - started < 5
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"not a model at all", "damaged, incomplete or not a supported GGUF"),
+    (None, "damaged, incomplete or not a supported GGUF"),  # a truncated copy of the real model
+])
+def test_bad_model_files_are_clear_errors(tmp_path, model_path, content, message):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(content if content is not None else model_path.read_bytes()[: 5_000_000])
+    client = EngineClient()
+    try:
+        with pytest.raises(EngineFailure, match=message):
+            client.load(str(bad))
+        assert client.running  # a bad file does not take the worker down
+    finally:
+        client.close()

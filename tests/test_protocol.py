@@ -1,0 +1,55 @@
+import io
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from writer.engine import protocol
+
+
+def test_round_trip_keeps_unicode():
+    data = protocol.encode({"type": "delta", "id": 3, "text": "你好 — 世界\n"})
+    assert data.endswith(b"\n") and data.count(b"\n") == 1
+    assert protocol.decode(data, protocol.EVENTS) == {"v": 1, "type": "delta", "id": 3, "text": "你好 — 世界\n"}
+
+
+@pytest.mark.parametrize("line", [
+    b"not json\n", b"[1,2]\n", b'{"type":"delta"}\n', b'{"v":2,"type":"delta"}\n',
+    b'{"v":1,"type":"explode"}\n', b'{"v":1,"type":"delta","id":"7"}\n', b"\xff\xfe\n",
+])
+def test_malformed_messages_are_rejected(line):
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(line, protocol.EVENTS)
+
+
+def test_oversized_message_is_rejected_and_stream_stays_in_step(monkeypatch):
+    monkeypatch.setattr(protocol, "MAX_MESSAGE_BYTES", 100)
+    stream = io.BytesIO(b'{"v":1,"type":"info","pad":"' + b"x" * 300 + b'"}\n' + b'{"v":1,"type":"info","id":2}\n')
+    with pytest.raises(protocol.ProtocolError):
+        protocol.read_message(stream, protocol.REQUESTS)
+    assert protocol.read_message(stream, protocol.REQUESTS)["id"] == 2
+    with pytest.raises(protocol.ProtocolError):
+        protocol.encode({"type": "info", "pad": "y" * 200})
+
+
+def test_end_of_stream_is_none():
+    assert protocol.read_message(io.BytesIO(b""), protocol.REQUESTS) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_decoder_fuzz_raises_only_protocol_errors(data):
+    try:
+        message = protocol.decode(data, protocol.REQUESTS | protocol.EVENTS)
+    except protocol.ProtocolError:
+        return
+    assert isinstance(message, dict) and message["v"] == protocol.VERSION
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=10))
+def test_decoder_fuzz_with_json_values(value):
+    try:
+        protocol.decode(json.dumps(value).encode(), protocol.REQUESTS)
+    except protocol.ProtocolError:
+        pass

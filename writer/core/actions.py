@@ -1,0 +1,127 @@
+"""The four writing actions as data: a request, its validation and the chat messages it becomes.
+
+Prompt wording lives in resources/prompts/. Messages put the text first and the task last, so a
+second action on the same selection reuses the model's cached evaluation of the text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from writer.core.errors import UserError
+from writer.core.languages import find_language
+from writer.core.paths import resource
+
+ACTIONS = ("generate", "summarize", "translate", "rewrite")
+
+
+@lru_cache(maxsize=None)
+def prompt_data(action: str) -> dict:
+    return json.loads(resource("prompts", f"{action}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def system_prompt() -> str:
+    return resource("prompts", "system.txt").read_text(encoding="utf-8").strip()
+
+
+def styles() -> dict[str, str]:
+    """Rewrite style id -> label."""
+    return {k: v["label"] for k, v in prompt_data("rewrite")["styles"].items()}
+
+
+def lengths(action: str) -> dict[str, str]:
+    """Length id -> label for generate and summarize."""
+    return {k: v["label"] for k, v in prompt_data(action)["lengths"].items()}
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    action: str
+    text: str
+    style: str | None = None
+    language: str | None = None
+    instruction: str | None = None
+    length: str | None = None
+
+    def validated(self) -> "ActionRequest":
+        """Checks the options, fills defaults, and raises UserError with a clear sentence."""
+        if self.action not in ACTIONS:
+            raise UserError(f"Unknown action '{self.action}'; choose one of {', '.join(ACTIONS)}.")
+        instruction = (self.instruction or "").strip() or None
+        if "\x00" in self.text:
+            raise UserError("The text contains binary data; choose a plain text file.")
+        has_text = bool(self.text.strip())
+        if not has_text and not (self.action == "generate" and instruction):
+            if self.action == "generate":
+                raise UserError("There is nothing to work on: select some text or give an instruction.")
+            raise UserError(f"There is no text to {self.action}: select some text first.")
+        data = prompt_data(self.action)
+        req = replace(self, instruction=instruction)
+        if self.action in ("generate", "summarize"):
+            length = (self.length or data["default_length"]).strip().lower()
+            if length not in data["lengths"]:
+                raise UserError(
+                    f"Unknown length '{self.length}'; choose one of {', '.join(data['lengths'])}."
+                )
+            req = replace(req, length=length)
+        if self.action == "translate":
+            if not self.language:
+                raise UserError("Choose a language to translate to (for example --to French).")
+            req = replace(req, language=find_language(self.language).code)
+        if self.action == "rewrite":
+            if instruction and not self.style:
+                return replace(req, style="custom")
+            style = (self.style or data["default_style"]).strip().lower()
+            if style != "custom" and style not in data["styles"]:
+                raise UserError(f"Unknown style '{self.style}'; choose one of {', '.join(data['styles'])}.")
+            if style == "custom" and not instruction:
+                raise UserError("A custom rewrite needs an instruction.")
+            req = replace(req, style=style)
+        return req
+
+    def task(self) -> str:
+        data = prompt_data(self.action)
+        if self.action == "generate":
+            words = data["lengths"][self.length]["words"]
+            if self.instruction:
+                key = "instruction_with_text" if self.text.strip() else "instruction_only"
+                return data[key].format(instruction=self.instruction, words=words)
+            return data["continue"].format(words=words)
+        if self.action == "summarize":
+            return data["lengths"][self.length]["task"] + " " + data["same_language"]
+        if self.action == "translate":
+            return data["task"].format(language=find_language(self.language).name)
+        if self.style == "custom":
+            return data["custom"].format(instruction=self.instruction) + " " + data["same_language"]
+        return data["styles"][self.style]["task"] + " " + data["same_language"]
+
+    def messages(self, text: str | None = None, task: str | None = None) -> list[dict]:
+        """Chat messages for `text` (a piece of the request's text, by default all of it)."""
+        text = self.text if text is None else text
+        task = task or self.task()
+        user = f'Text:\n"""\n{text}\n"""\n\n{task}' if text.strip() else task
+        return [{"role": "system", "content": system_prompt()}, {"role": "user", "content": user}]
+
+    def output_ratio(self) -> float:
+        """Expected output tokens per input token, used to size pieces of long text."""
+        data = prompt_data(self.action)
+        if self.action == "translate":
+            return data["output_ratio"]
+        if self.action == "rewrite":
+            if self.style == "custom":
+                return data["custom_output_ratio"]
+            return data["styles"][self.style]["output_ratio"]
+        return 0.0
+
+    def fixed_max_tokens(self) -> int | None:
+        """Generate and summarize write a set length; the others scale with their input."""
+        if self.action in ("generate", "summarize"):
+            return prompt_data(self.action)["lengths"][self.length]["max_tokens"]
+        return None
+
+    def combine_task(self) -> str:
+        data = prompt_data("summarize")
+        return data["combine"] + " " + self.task()

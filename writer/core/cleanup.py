@@ -1,0 +1,138 @@
+"""Turns what a model says into just the text the user asked for.
+
+Removes a leading <think> block, a preamble line ("Sure! Here is the rewrite:"), wrapping code
+fences or quotes, and closing chatter ("Let me know if..."). It works on a stream, holding back
+only what might still turn out to be chatter, so the command line can print as the model writes.
+`clean()` is the same cleaner run over a whole text, so streamed and final results always agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PREAMBLE_STARTS = (
+    "sure", "certainly", "of course", "okay", "ok,", "ok!", "absolutely", "here", "below",
+    "以下", "这是", "這是", "下面", "好的", "当然", "當然",
+)
+_PREAMBLE = re.compile(
+    r"^\s*(?:(?:sure|certainly|of course|okay|absolutely)\b[^\n]*|(?:here|below|以下|这是|這是|下面|好的|当然|當然)[^\n]*[:：]\s*)$",
+    re.IGNORECASE,
+)
+_CHATTER_STARTS = (
+    "let me know", "i hope", "feel free", "if you need", "if you have", "if you want", "if you'd",
+    "if you would", "is there anything", "hope this helps", "this text has been", "this sentence has been",
+    "the text has been", "the rewritten text", "this rewrite", "this translation", "希望", "如果您", "如有", "如果你需要",
+)
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'"}
+_THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
+
+
+def _is_chatter(line: str) -> bool:
+    return line.strip().lower().startswith(_CHATTER_STARTS)
+
+
+def _may_become_chatter(partial: str) -> bool:
+    low = partial.strip().lower()
+    return any(c.startswith(low) or low.startswith(c) for c in _CHATTER_STARTS)
+
+
+class StreamCleaner:
+    def __init__(self) -> None:
+        self._head = ""  # text before the start of the answer is known
+        self._in_body = False
+        self._pending = ""  # body text not yet released
+        self._fenced = False
+        self._released_any = False
+
+    def feed(self, delta: str) -> str:
+        if self._in_body:
+            self._pending += delta
+            return self._release(final=False)
+        self._head += delta
+        if self._decide_head(final=False):
+            return self._release(final=False)
+        return ""
+
+    def finish(self) -> str:
+        if not self._in_body:
+            self._decide_head(final=True)
+        return self._release(final=True)
+
+    def _decide_head(self, final: bool) -> bool:
+        s = self._head.lstrip()
+        if not final:
+            if s.startswith(_THINK_OPEN) and _THINK_CLOSE not in s:
+                return False
+            if len(s) < len(_THINK_OPEN) and _THINK_OPEN.startswith(s):
+                return False
+        if s.startswith(_THINK_OPEN):
+            s = s.split(_THINK_CLOSE, 1)[1].lstrip() if _THINK_CLOSE in s else ""
+        first, newline, rest = s.partition("\n")
+        low = first.strip().lower()
+        maybe_preamble = any(p.startswith(low) or low.startswith(p) for p in _PREAMBLE_STARTS)
+        if not final and not newline and (not s or maybe_preamble or s.startswith(("`", '"'))):
+            return False
+        if newline and _PREAMBLE.match(first):
+            s = rest.lstrip("\n")
+            first, newline, rest = s.partition("\n")
+            if not final and not newline and s.startswith("`"):
+                self._head = s
+                return False
+        if first.strip() == '"""' and (newline or final):
+            s = rest
+            first, newline, rest = s.partition("\n")
+        if first.strip().startswith("```") and (newline or final):
+            self._fenced = True
+            s = rest
+        s = s.lstrip()
+        if s[:1] in _QUOTES:
+            # Only a quote that wraps the whole answer goes, so a quoted answer is held to the end.
+            if not final:
+                return False
+            body, closing = s.rstrip(), _QUOTES[s[0]]
+            if len(body) > 1 and body.endswith(closing) and closing not in body[1:-1]:
+                s = body[1:-1]
+        self._in_body = True
+        self._head = ""
+        self._pending = s
+        return True
+
+    def _is_tail_line(self, line: str) -> bool:
+        stripped = line.strip()
+        return not stripped or _is_chatter(line) or stripped == '"""' or (self._fenced and stripped == "```")
+
+    def _release(self, final: bool) -> str:
+        if not self._released_any:
+            self._pending = self._pending.lstrip()
+        out = self._release_lines(final)
+        self._released_any = self._released_any or bool(out)
+        return out
+
+    def _release_lines(self, final: bool) -> str:
+        lines = self._pending.split("\n")
+        keep = len(lines)  # lines[keep:] are held back
+        last = lines[-1]
+        if final or not (not last.strip() or _may_become_chatter(last) or last.strip().startswith(("`", '"'))):
+            keep = len(lines) - 1 if not final else len(lines)
+            while keep > 0 and self._is_tail_line(lines[keep - 1]):
+                keep -= 1
+            if final:
+                return "\n".join(lines[:keep]).rstrip()
+            if keep == len(lines) - 1:
+                # Nothing held before the partial last line: release it too, minus what may end it.
+                out = "\n".join(lines[:-1] + [last.rstrip()])
+                self._pending = self._pending[len(out):]
+                return out
+        else:
+            keep = len(lines) - 1
+            while keep > 0 and self._is_tail_line(lines[keep - 1]):
+                keep -= 1
+        # The newline that ends the released text stays pending: it is only wanted if more follows.
+        out = "\n".join(lines[:keep])
+        self._pending = self._pending[len(out):]
+        return out
+
+
+def clean(text: str) -> str:
+    cleaner = StreamCleaner()
+    return cleaner.feed(text) + cleaner.finish()

@@ -1,0 +1,71 @@
+"""User settings: a JSON file in the config folder, written atomically, read back with a
+default for anything missing or malformed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+from writer.core.atomic import write_atomic
+from writer.core.paths import config_dir
+
+
+def parse_gpu_layers(value) -> str | int:
+    """'auto', or a whole number of layers (0 = CPU only); raises ValueError otherwise."""
+    if isinstance(value, str) and value.strip().lower() in ("auto", "off", "cpu"):
+        return "auto" if value.strip().lower() == "auto" else 0
+    number = int(value)
+    if number < 0:
+        raise ValueError("negative")
+    return number
+
+
+_VALIDATORS = {
+    "model_path": lambda v: v if v is None or (isinstance(v, str) and v) else None,
+    "n_ctx": lambda v: v if isinstance(v, int) and 256 <= v <= 1_048_576 else None,
+    "gpu_layers": parse_gpu_layers,
+    "threads": lambda v: v if v is None or (isinstance(v, int) and 1 <= v <= 512) else None,
+    "temperature": lambda v: float(v) if isinstance(v, (int, float)) and 0 <= v <= 2 else None,
+    "hf_endpoint": lambda v: v if v is None or (isinstance(v, str) and v.startswith(("http://", "https://"))) else None,
+    "recent_files": lambda v: [p for p in v if isinstance(p, str)][:10] if isinstance(v, list) else None,
+    "last_options": lambda v: {k: x for k, x in v.items() if isinstance(k, str) and isinstance(x, str)} if isinstance(v, dict) else None,
+}
+
+
+@dataclass
+class Settings:
+    model_path: str | None = None  # None: the bundled default model
+    n_ctx: int = 4096
+    gpu_layers: str | int = "auto"
+    threads: int | None = None  # None: chosen for this machine
+    temperature: float = 0.7
+    hf_endpoint: str | None = None
+    recent_files: list = field(default_factory=list)
+    last_options: dict = field(default_factory=dict)
+
+    @classmethod
+    def path(cls):
+        return config_dir() / "settings.json"
+
+    @classmethod
+    def load(cls) -> "Settings":
+        settings = cls()
+        try:
+            data = json.loads(cls.path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return settings
+        if not isinstance(data, dict):
+            return settings
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            try:
+                value = _VALIDATORS[f.name](data[f.name])
+            except (TypeError, ValueError):
+                value = None
+            if value is not None:
+                setattr(settings, f.name, value)
+        return settings
+
+    def save(self) -> None:
+        write_atomic(self.path(), json.dumps(asdict(self), indent=2, ensure_ascii=False).encode("utf-8"))

@@ -1,0 +1,327 @@
+"""The engine worker: a separate process that owns the only Llama object.
+
+It reads requests from stdin and writes events to a private copy of stdout, one request at a
+time. A reader thread watches stdin meanwhile, so a cancel stops the running request between
+tokens, or during prompt evaluation through llama.cpp's abort callback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import os
+import queue
+import sys
+import threading
+import time
+
+from writer.engine import protocol
+
+FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
+              10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
+              16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16"}
+
+
+def default_threads() -> int:
+    # Decoding is bound by memory bandwidth: beyond a few cores more threads only add contention.
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def _load_error_message(exc: Exception, path: str) -> str:
+    text = str(exc)
+    if "Failed to load model" in text:
+        return f"Could not load the model {os.path.basename(path)}: the file is damaged, incomplete or not a supported GGUF model."
+    if "Failed to create llama_context" in text:
+        return "Not enough memory to create the model's context; lower the context size or the GPU layers."
+    return f"Could not load the model {os.path.basename(path)}: {text}"
+
+
+class Engine:
+    """The model and the requests it serves; used only by the worker's main thread."""
+
+    def __init__(self, send, cancel: threading.Event) -> None:
+        self.send = send
+        self.cancel = cancel
+        self.llm = None
+        self.load_info: dict = {}
+        self._pieces: dict[int, bytes] = {}
+        # Checked by llama.cpp between graph nodes while a prompt is evaluated.
+        self._abort_cb = None
+
+    # -- requests -------------------------------------------------------------------------
+    def handle(self, msg: dict) -> None:
+        kind, rid = msg["type"], msg.get("id")
+        try:
+            if kind == "load":
+                self.load(msg)
+                self.send({"type": "loaded", "id": rid, **self.info()})
+            elif kind == "info":
+                self.send({"type": "info", "id": rid, **self.info()})
+            elif kind == "count":
+                self.send({"type": "counted", "id": rid, "counts": self.count(msg.get("texts") or [])})
+            elif kind == "generate":
+                self.generate(msg)
+        except EngineError as exc:
+            self.send({"type": "error", "id": rid, "code": exc.code, "message": str(exc)})
+        except Exception as exc:  # the worker reports and carries on; the client decides
+            self.send({"type": "error", "id": rid, "code": "internal", "message": f"{type(exc).__name__}: {exc}"})
+
+    def load(self, msg: dict) -> None:
+        from llama_cpp import Llama, llama_supports_gpu_offload
+
+        path = msg.get("path") or ""
+        if not os.path.isfile(path):
+            raise EngineError("model_missing", f"The model file {path} does not exist.")
+        self.close()
+        requested = msg.get("gpu_layers", "auto")
+        can_offload = bool(llama_supports_gpu_offload())
+        if requested == "auto":
+            layers = -1 if can_offload else 0
+        else:
+            layers = int(requested) if can_offload else 0
+        attempts = [layers] + ([layers // 2 if layers > 0 else 16, 0] if layers != 0 else [])
+        threads = int(msg.get("threads") or default_threads())
+        fallback = None if can_offload or requested in ("auto", 0, "0") else "this llama.cpp build cannot offload to a GPU"
+        last_exc: Exception | None = None
+        for n in attempts:
+            try:
+                self.llm = Llama(
+                    model_path=path,
+                    n_ctx=int(msg.get("n_ctx") or 4096),
+                    n_gpu_layers=n,
+                    n_threads=threads,
+                    n_threads_batch=os.cpu_count() or threads,
+                    n_batch=512,
+                    verbose=False,
+                )
+                break
+            except (ValueError, RuntimeError) as exc:
+                last_exc = exc
+                fallback = f"loading with {n if n >= 0 else 'all'} GPU layers failed ({_load_error_message(exc, path)})"
+        if self.llm is None:
+            raise EngineError("load_failed", _load_error_message(last_exc, path))
+        n_layer = self._n_layer()
+        offloaded = 0 if not can_offload else (n_layer + 1 if n < 0 else min(n, n_layer + 1))
+        self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": fallback if n != layers else None,
+                          "threads": threads}
+        self._pieces.clear()
+        self._install_abort_callback()
+
+    def _n_layer(self) -> int:
+        import llama_cpp
+        return int(llama_cpp.llama_model_n_layer(self.llm._model.model))
+
+    def _install_abort_callback(self) -> None:
+        import llama_cpp
+        self._abort_cb = llama_cpp.ggml_abort_callback(lambda _data: self.cancel.is_set())
+        self._set_abort(True)
+
+    def _set_abort(self, on: bool) -> None:
+        """The callback runs for every graph node (about 600 per token): on while a prompt is
+        evaluated, so cancel works mid-prompt; off while decoding, where it is checked per token."""
+        import llama_cpp
+        callback = self._abort_cb if on else llama_cpp.ggml_abort_callback()
+        llama_cpp.llama_set_abort_callback(self.llm._ctx.ctx, callback, None)
+
+    def close(self) -> None:
+        if self.llm is not None:
+            self.llm.close()
+            self.llm = None
+            self.load_info = {}
+
+    def info(self) -> dict:
+        import llama_cpp
+        info = {
+            "llama_cpp_version": llama_cpp.__version__,
+            "gpu_offload_supported": bool(llama_cpp.llama_supports_gpu_offload()),
+            "system_info": llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip(),
+            "model": None,
+        }
+        if self.llm is not None:
+            meta = self.llm.metadata
+            arch = meta.get("general.architecture", "")
+            file_type = meta.get("general.file_type")
+            info["model"] = {
+                **self.load_info,
+                "name": meta.get("general.name") or os.path.basename(self.load_info["path"]),
+                "architecture": arch,
+                "parameters": int(llama_cpp.llama_model_n_params(self.llm._model.model)),
+                "size_bytes": os.path.getsize(self.load_info["path"]),
+                "layers": self._n_layer(),
+                "context_train": int(meta.get(f"{arch}.context_length", 0) or 0),
+                "context": self.llm.n_ctx(),
+                "quantization": FILE_TYPES.get(int(file_type), str(file_type)) if file_type is not None else None,
+                "chat_template": bool(meta.get("tokenizer.chat_template")),
+            }
+        return info
+
+    def _require_model(self):
+        if self.llm is None:
+            raise EngineError("no_model", "No model is loaded.")
+        return self.llm
+
+    def count(self, texts: list) -> list[int]:
+        llm = self._require_model()
+        return [len(llm.tokenize(str(t).encode("utf-8"), add_bos=False, special=False)) for t in texts]
+
+    def _prompt_tokens(self, msg: dict) -> list[int]:
+        llm = self._require_model()
+        if "messages" in msg:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+            template = llm.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise EngineError("no_template", "This model has no chat template; choose an instruction-tuned model.")
+            vocab = llm._model
+            eos = vocab.token_get_text(llm.token_eos()) if llm.token_eos() >= 0 else ""
+            bos = vocab.token_get_text(llm.token_bos()) if llm.token_bos() >= 0 else ""
+            # Jinja2ChatFormatter renders in llama-cpp-python's sandboxed Jinja environment.
+            result = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=msg["messages"])
+            add_bos = not result.added_special and not result.prompt.startswith(bos or "\x00")
+            return llm.tokenize(result.prompt.encode("utf-8"), add_bos=add_bos, special=True)
+        return llm.tokenize(str(msg.get("prompt", "")).encode("utf-8"), add_bos=True, special=False)
+
+    def _piece(self, token: int) -> bytes:
+        piece = self._pieces.get(token)
+        if piece is None:
+            import llama_cpp
+            buf = ctypes.create_string_buffer(64)
+            n = llama_cpp.llama_token_to_piece(self.llm._model.vocab, token, buf, 64, 0, False)
+            if n < 0:
+                buf = ctypes.create_string_buffer(-n)
+                n = llama_cpp.llama_token_to_piece(self.llm._model.vocab, token, buf, -n, 0, False)
+            piece = self._pieces[token] = buf.raw[:n]
+        return piece
+
+    def generate(self, msg: dict) -> None:
+        import llama_cpp
+        llm = self._require_model()
+        rid = msg.get("id")
+        tokens = self._prompt_tokens(msg)
+        room = llm.n_ctx() - len(tokens)
+        if room < 1:
+            raise EngineError(
+                "context_exceeded",
+                f"The request needs {len(tokens)} tokens but the model's context holds {llm.n_ctx()}; select less text or raise the context size.",
+            )
+        max_tokens = min(int(msg.get("max_tokens") or 512), room)
+        if msg.get("seed") is not None:
+            llm.set_seed(int(msg["seed"]))
+        temperature = float(msg.get("temperature", 0.7))
+        ignore_eos = bool(msg.get("ignore_eos"))
+        vocab = llm._model.vocab
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        started = time.perf_counter()
+        first_token_at = None
+        n_out, finish = 0, "length"
+        try:
+            for token in llm.generate(
+                tokens,
+                temp=temperature,
+                top_k=int(msg.get("top_k", 40)),
+                top_p=float(msg.get("top_p", 0.95)),
+                min_p=float(msg.get("min_p", 0.05)),
+                repeat_penalty=float(msg.get("repeat_penalty", 1.1)),
+            ):
+                if first_token_at is None:
+                    first_token_at = time.perf_counter()
+                    self._set_abort(False)
+                if self.cancel.is_set():
+                    finish = "cancelled"
+                    break
+                if not ignore_eos and llama_cpp.llama_vocab_is_eog(vocab, token):
+                    finish = "stop"
+                    break
+                n_out += 1
+                text = decoder.decode(self._piece(token))
+                if text:
+                    self.send({"type": "delta", "id": rid, "text": text})
+                if n_out >= max_tokens:
+                    finish = "length" if max_tokens == int(msg.get("max_tokens") or 512) else "context"
+                    break
+        except RuntimeError as exc:
+            if not self.cancel.is_set():
+                raise EngineError("generate_failed", f"The model failed while writing: {exc}") from None
+            finish = "cancelled"  # llama.cpp's abort callback stopped the prompt evaluation
+        finally:
+            self._set_abort(True)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            self.send({"type": "delta", "id": rid, "text": tail})
+        ended = time.perf_counter()
+        decode_s = ended - first_token_at if first_token_at else 0.0
+        self.send({
+            "type": "done", "id": rid, "finish_reason": finish,
+            "prompt_tokens": len(tokens), "completion_tokens": n_out,
+            "prompt_s": round((first_token_at or ended) - started, 4),
+            "tokens_per_s": round((n_out - 1) / decode_s, 2) if n_out > 1 and decode_s > 0 else 0.0,
+        })
+
+
+class EngineError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def run() -> int:
+    # Events go to a private copy of stdout; fd 1 then points at stderr, so anything native
+    # code prints (llama.cpp redirects fds 1 and 2 while loading) never corrupts the protocol.
+    out = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)
+    write_lock = threading.Lock()
+
+    def send(message: dict) -> None:
+        data = protocol.encode(message)
+        with write_lock:
+            out.write(data)
+
+    inbox: queue.Queue = queue.Queue()
+    cancel = threading.Event()
+    state = {"current": None, "cancelled": set()}
+    state_lock = threading.Lock()
+
+    def read_requests() -> None:
+        stdin = sys.stdin.buffer
+        while True:
+            try:
+                msg = protocol.read_message(stdin, protocol.REQUESTS)
+            except protocol.ProtocolError as exc:
+                send({"type": "error", "id": None, "code": "protocol", "message": str(exc)})
+                continue
+            if msg is None or msg["type"] == "shutdown":
+                inbox.put(None)
+                return
+            if msg["type"] == "cancel":
+                with state_lock:
+                    if msg.get("target") == state["current"]:
+                        cancel.set()
+                    else:
+                        state["cancelled"].add(msg.get("target"))
+                continue
+            inbox.put(msg)
+
+    threading.Thread(target=read_requests, name="requests", daemon=True).start()
+    engine = Engine(send, cancel)
+    send({"type": "ready", "protocol": protocol.VERSION, "pid": os.getpid()})
+    while True:
+        msg = inbox.get()
+        if msg is None:
+            break
+        with state_lock:
+            skipped = msg.get("id") in state["cancelled"]
+            state["cancelled"].discard(msg.get("id"))
+            state["current"] = msg.get("id")
+            cancel.clear()
+        if skipped and msg["type"] == "generate":
+            send({"type": "done", "id": msg.get("id"), "finish_reason": "cancelled",
+                  "prompt_tokens": 0, "completion_tokens": 0, "prompt_s": 0.0, "tokens_per_s": 0.0})
+        else:
+            engine.handle(msg)
+        with state_lock:
+            state["current"] = None
+    engine.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run())
