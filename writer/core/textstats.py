@@ -1,0 +1,18 @@
+"""Word and character counts that make sense for Chinese and Japanese too."""
+
+from __future__ import annotations
+
+import re
+
+# Each CJK ideograph, kana or hangul syllable counts as one word, as word processors do.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def count_characters(text: str) -> int:
+    """Characters without line breaks."""
+    return len(text) - text.count("\n")

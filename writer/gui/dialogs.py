@@ -1,0 +1,194 @@
+"""Dialogs: settings, find and replace, keyboard shortcuts."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+    QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QHeaderView,
+)
+
+from writer.core.paths import default_model_path
+from writer.core.settings import Settings
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(520)
+        form = QFormLayout()
+        form.setVerticalSpacing(10)
+
+        self.model = QLineEdit(settings.model_path or "")
+        default = default_model_path()
+        self.model.setPlaceholderText(f"Default: {default.name}" if default else "Choose a .gguf model file")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.model, 1)
+        row.addWidget(browse)
+        form.addRow("Model file", row)
+
+        self.n_ctx = QSpinBox()
+        self.n_ctx.setRange(256, 131072)
+        self.n_ctx.setSingleStep(1024)
+        self.n_ctx.setValue(settings.n_ctx)
+        self.n_ctx.setSuffix(" tokens")
+        form.addRow("Context size", self.n_ctx)
+
+        self.gpu_mode = QComboBox()
+        self.gpu_mode.addItem("Automatic (all layers when a GPU build is installed)", "auto")
+        self.gpu_mode.addItem("Off (CPU only)", "off")
+        self.gpu_mode.addItem("Number of layers", "number")
+        self.gpu_layers = QSpinBox()
+        self.gpu_layers.setRange(1, 999)
+        if settings.gpu_layers == "auto":
+            self.gpu_mode.setCurrentIndex(0)
+        elif settings.gpu_layers == 0:
+            self.gpu_mode.setCurrentIndex(1)
+        else:
+            self.gpu_mode.setCurrentIndex(2)
+            self.gpu_layers.setValue(int(settings.gpu_layers))
+        self.gpu_mode.currentIndexChanged.connect(self._sync)
+        gpu_row = QHBoxLayout()
+        gpu_row.addWidget(self.gpu_mode, 1)
+        gpu_row.addWidget(self.gpu_layers)
+        form.addRow("GPU offload", gpu_row)
+
+        self.threads = QSpinBox()
+        self.threads.setRange(0, 256)
+        self.threads.setSpecialValueText("Automatic")
+        self.threads.setValue(settings.threads or 0)
+        form.addRow("CPU threads", self.threads)
+
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setValue(settings.temperature)
+        form.addRow("Temperature", self.temperature)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        hint = QLabel("Lower temperature gives more predictable text. Changes reload the model.")
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+        layout.addWidget(buttons)
+        self._sync()
+
+    def _sync(self) -> None:
+        self.gpu_layers.setEnabled(self.gpu_mode.currentData() == "number")
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a model", "", "GGUF models (*.gguf)")
+        if path:
+            self.model.setText(path)
+
+    def apply_to(self, settings: Settings) -> None:
+        settings.model_path = self.model.text().strip() or None
+        settings.n_ctx = self.n_ctx.value()
+        mode = self.gpu_mode.currentData()
+        settings.gpu_layers = "auto" if mode == "auto" else 0 if mode == "off" else self.gpu_layers.value()
+        settings.threads = self.threads.value() or None
+        settings.temperature = round(self.temperature.value(), 2)
+
+
+class FindReplaceDialog(QDialog):
+    def __init__(self, editor, parent=None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.setWindowTitle("Find and Replace")
+        self.find_text = QLineEdit()
+        self.replace_text = QLineEdit()
+        self.match_case = QCheckBox("Match case")
+        self.message = QLabel()
+        self.message.setObjectName("hint")
+        form = QFormLayout()
+        form.addRow("Find", self.find_text)
+        form.addRow("Replace with", self.replace_text)
+        form.addRow("", self.match_case)
+        buttons = QHBoxLayout()
+        for label, slot in (("Previous", lambda: self.find(backward=True)), ("Next", self.find),
+                            ("Replace", self.replace), ("Replace all", self.replace_all)):
+            button = QPushButton(label)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        self.find_text.returnPressed.connect(self.find)
+
+    def _flags(self, backward=False):
+        flags = QTextDocument.FindFlag(0)
+        if self.match_case.isChecked():
+            flags |= QTextDocument.FindFlag.FindCaseSensitively
+        if backward:
+            flags |= QTextDocument.FindFlag.FindBackward
+        return flags
+
+    def find(self, backward: bool = False) -> bool:
+        needle = self.find_text.text()
+        if not needle:
+            return False
+        found = self.editor.find(needle, self._flags(backward))
+        if not found:  # wrap around once
+            cursor = self.editor.textCursor()
+            cursor.movePosition(cursor.MoveOperation.End if backward else cursor.MoveOperation.Start)
+            self.editor.setTextCursor(cursor)
+            found = self.editor.find(needle, self._flags(backward))
+        self.message.setText("" if found else f"“{needle}” was not found.")
+        return found
+
+    def _selection_matches(self) -> bool:
+        selected = self.editor.textCursor().selectedText()
+        needle = self.find_text.text()
+        return selected == needle if self.match_case.isChecked() else selected.casefold() == needle.casefold()
+
+    def replace(self) -> None:
+        if self.find_text.text() and self._selection_matches():
+            self.editor.textCursor().insertText(self.replace_text.text())
+        self.find()
+
+    def replace_all(self) -> int:
+        needle = self.find_text.text()
+        if not needle:
+            return 0
+        flags = 0 if self.match_case.isChecked() else re.IGNORECASE
+        replacement = self.replace_text.text()
+        new_text, count = re.subn(re.escape(needle), lambda _m: replacement, self.editor.toPlainText(), flags=flags)
+        if count:
+            cursor = self.editor.textCursor()
+            cursor.beginEditBlock()  # one undo step for all replacements
+            cursor.select(cursor.SelectionType.Document)
+            cursor.insertText(new_text)
+            cursor.endEditBlock()
+        self.message.setText(f"Replaced {count} occurrence{'s' if count != 1 else ''}.")
+        return count
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, actions, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard Shortcuts")
+        self.resize(460, 520)
+        rows = [(a.text().replace("&", "").rstrip("…"), a.shortcut().toString()) for a in actions if not a.shortcut().isEmpty()]
+        table = QTableWidget(len(rows), 2)
+        table.setHorizontalHeaderLabels(["Command", "Shortcut"])
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for i, (name, keys) in enumerate(rows):
+            table.setItem(i, 0, QTableWidgetItem(name))
+            table.setItem(i, 1, QTableWidgetItem(keys))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)

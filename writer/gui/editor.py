@@ -1,0 +1,120 @@
+"""The central text editor: plain text and Markdown with light highlighting."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QMenu, QPlainTextEdit
+
+
+def utf16_len(text: str) -> int:
+    """Qt counts positions in UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _format(color: str | None = None, bold=False, italic=False, mono=False) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    if color:
+        fmt.setForeground(QColor(color))
+    if bold:
+        fmt.setFontWeight(QFont.Weight.Bold)
+    if italic:
+        fmt.setFontItalic(True)
+    if mono:
+        fmt.setFontFamilies(["monospace"])
+    return fmt
+
+
+class MarkdownHighlighter(QSyntaxHighlighter):
+    RULES = [
+        (re.compile(r"^#{1,6} .*$"), _format("#3b6fd4", bold=True)),
+        (re.compile(r"^\s*([-*+]|\d+[.)])\s"), _format("#c0504d", bold=True)),
+        (re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"), _format(bold=True)),
+        (re.compile(r"(?<![*\w])\*[^*\n]+\*(?!\*)|(?<![_\w])_[^_\n]+_(?!_)"), _format(italic=True)),
+        (re.compile(r"`[^`\n]+`"), _format("#8a5a00", mono=True)),
+        (re.compile(r"\[[^\]\n]+\]\([^)\n]+\)"), _format("#2a7ab0")),
+        (re.compile(r"^>.*$"), _format("#6b7280", italic=True)),
+    ]
+    CODE = _format("#8a5a00", mono=True)
+
+    def highlightBlock(self, text: str) -> None:
+        in_code = self.previousBlockState() == 1
+        if text.lstrip().startswith("```"):
+            self.setFormat(0, len(text), self.CODE)
+            self.setCurrentBlockState(0 if in_code else 1)
+            return
+        self.setCurrentBlockState(1 if in_code else 0)
+        if in_code:
+            self.setFormat(0, len(text), self.CODE)
+            return
+        for pattern, fmt in self.RULES:
+            for m in pattern.finditer(text):
+                self.setFormat(m.start(), m.end() - m.start(), fmt)
+
+
+class Editor(QPlainTextEdit):
+    """Emits `action_requested(name)` from its context menu; the main window wires it."""
+
+    action_requested = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("editor")
+        font = QFont()
+        font.setPointSize(12)
+        self.setFont(font)
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
+        self.document().setDocumentMargin(24)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.highlighter = MarkdownHighlighter(self.document())
+        self._context_actions: list = []
+
+    def set_context_actions(self, actions: list) -> None:
+        self._context_actions = actions
+
+    def contextMenuEvent(self, event) -> None:
+        menu: QMenu = self.createStandardContextMenu()
+        if self._context_actions:
+            first = menu.actions()[0] if menu.actions() else None
+            for action in self._context_actions:
+                menu.insertAction(first, action)
+            menu.insertSeparator(first)
+        menu.exec(event.globalPos())
+
+    def selection_snapshot(self) -> tuple[int, int, str]:
+        """(start, end, text) of the selection with '\\n' line breaks."""
+        cursor = self.textCursor()
+        text = cursor.selection().toPlainText() if cursor.hasSelection() else ""
+        return cursor.selectionStart(), cursor.selectionEnd(), text
+
+    def text_between(self, start: int, end: int) -> str:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selection().toPlainText()
+
+    def replace_range(self, start: int, end: int, text: str) -> None:
+        """Replaces text as one undo step and selects the new text."""
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        cursor.setPosition(start)
+        cursor.setPosition(start + utf16_len(text), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def zoom(self, steps: int) -> None:
+        if steps > 0:
+            self.zoomIn(steps)
+        elif steps < 0:
+            self.zoomOut(-steps)
+
+    def wheelEvent(self, event) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(1 if event.angleDelta().y() > 0 else -1)
+            return
+        super().wheelEvent(event)

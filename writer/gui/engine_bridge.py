@@ -1,0 +1,103 @@
+"""Turns the engine client's blocking calls into Qt signals, so the GUI thread never waits.
+
+Model loads and actions run on short-lived Python threads; their events come back as signals,
+which Qt queues onto the GUI thread. Each action carries a job id and events of a job that was
+replaced or stopped are dropped by the panels.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+from PySide6.QtCore import QObject, Signal
+
+from writer.core.errors import UserError
+from writer.core.models import resolve_model
+from writer.core.pipeline import ActionRun, EngineError
+from writer.core.settings import Settings
+from writer.engine.client import EngineClient, EngineFailure
+
+
+class EngineBridge(QObject):
+    # state: "starting" | "loading" | "ready" | "busy" | "error"; detail: a sentence or ""
+    state_changed = Signal(str, str)
+    model_loaded = Signal(dict)
+    job_event = Signal(int, dict)
+
+    def __init__(self, client_factory=EngineClient, parent=None) -> None:
+        super().__init__(parent)
+        self._client = client_factory(listener=self._on_engine_event)
+        self._jobs = itertools.count(1)
+        self._lock = threading.Lock()
+        self._running: dict[int, ActionRun] = {}
+        self.info: dict | None = None
+        self.state = "starting"
+
+    def _set_state(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.state_changed.emit(state, detail)
+
+    def _on_engine_event(self, event: dict) -> None:
+        if event.get("id") is None and event["type"] == "error":
+            self._set_state("error", event["message"])
+
+    # -- model -----------------------------------------------------------------------------
+    def load(self, settings: Settings) -> None:
+        """Loads the configured model in the background."""
+        self._set_state("loading", "")
+        threading.Thread(target=self._load, args=(settings,), daemon=True, name="model-load").start()
+
+    def _load(self, settings: Settings) -> None:
+        try:
+            path = resolve_model(settings.model_path)
+            info = self._client.load(str(path), n_ctx=settings.n_ctx, gpu_layers=settings.gpu_layers,
+                                     threads=settings.threads)
+        except (UserError, EngineFailure) as exc:
+            self.info = None
+            self._set_state("error", str(exc))
+            return
+        self.info = info
+        self.model_loaded.emit(info)
+        self._set_state("ready", "")
+
+    # -- actions ---------------------------------------------------------------------------
+    def start(self, request, temperature: float = 0.7) -> int:
+        """Starts an action; returns its job id. Events arrive through job_event."""
+        job = next(self._jobs)
+        threading.Thread(target=self._run, args=(job, request, temperature), daemon=True, name=f"job-{job}").start()
+        return job
+
+    def _run(self, job: int, request, temperature: float) -> None:
+        try:
+            if self.info is None:
+                raise UserError("The model is not loaded yet; wait for it or check Settings.")
+            run = ActionRun(self._client, request, self.info["model"]["context"], temperature=temperature)
+            with self._lock:
+                self._running[job] = run
+            self._set_state("busy", "")
+            for event in run:
+                self.job_event.emit(job, event)
+        except (UserError, EngineFailure, EngineError) as exc:
+            self.job_event.emit(job, {"type": "error", "message": str(exc)})
+        except Exception as exc:  # a panel shows it; the editor carries on
+            self.job_event.emit(job, {"type": "error", "message": f"Unexpected error: {exc}"})
+        finally:
+            with self._lock:
+                self._running.pop(job, None)
+                idle = not self._running
+            if idle and self.state == "busy":
+                self._set_state("ready", "")
+
+    def cancel(self, job: int) -> None:
+        with self._lock:
+            run = self._running.get(job)
+        if run is not None:
+            run.cancel()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            runs = list(self._running.values())
+        for run in runs:
+            run.cancel()
+        self._client.close()

@@ -1,0 +1,417 @@
+"""The main window: editor, action panels, menus and status bar, with all signals wired here."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
+)
+
+from writer import APP_NAME, __version__
+from writer.core import documents
+from writer.core.errors import UserError
+from writer.core.settings import Settings
+from writer.core.textstats import count_characters, count_words
+from writer.gui.dialogs import FindReplaceDialog, SettingsDialog, ShortcutsDialog
+from writer.gui.editor import Editor, utf16_len
+from writer.gui.engine_bridge import EngineBridge
+from writer.gui.panels import PANELS, ActionPanel
+
+ENCODINGS = ["utf-8", "gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "latin-1", "utf-16"]
+SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate": "Ctrl+Shift+T", "rewrite": "Ctrl+Shift+R"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, bridge: EngineBridge | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings.load()
+        self.bridge = bridge or EngineBridge(parent=self)
+        self.path: Path | None = None
+        self.doc = documents.Document("")
+        self.jobs: dict[int, ActionPanel] = {}
+        self.setObjectName("main-window")
+        self.setAcceptDrops(True)
+
+        self.editor = Editor()
+        self.setCentralWidget(self.editor)
+        self.panels: dict[str, ActionPanel] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_panels()
+        self._build_actions()
+        self._build_status_bar()
+        self._wire()
+        self.find_dialog: FindReplaceDialog | None = None
+        self._restore_window()
+        self.editor.document().setModified(False)
+        self._update_title()
+        self._update_counts()
+
+    # -- construction ----------------------------------------------------------------------
+    def _build_panels(self) -> None:
+        previous = None
+        for cls in PANELS:
+            panel = cls()
+            panel.restore_options({k.split(".", 1)[1]: v for k, v in self.settings.last_options.items()
+                                   if k.startswith(cls.action + ".")})
+            dock = QDockWidget(panel.run_button.text(), self)
+            dock.setObjectName(f"{cls.action}-dock")
+            dock.setWidget(panel)
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            if previous is not None:
+                self.tabifyDockWidget(previous, dock)
+            previous = dock
+            self.panels[cls.action] = panel
+            self.docks[cls.action] = dock
+        self.resizeDocks(list(self.docks.values()), [380] * len(self.docks), Qt.Orientation.Horizontal)
+        self.docks["rewrite"].raise_()
+
+    def _action(self, menu, text, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.all_actions.append(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.all_actions: list[QAction] = []
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&New", self.new_document, QKeySequence.StandardKey.New)
+        self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu("Open &Recent")
+        self._action(file, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self._action(file, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        file.addSeparator()
+        self._action(file, "Settings…", self.open_settings, "Ctrl+,")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = bar.addMenu("&Edit")
+        self._action(edit, "&Undo", self.editor.undo, QKeySequence.StandardKey.Undo)
+        self._action(edit, "&Redo", self.editor.redo, QKeySequence.StandardKey.Redo)
+        edit.addSeparator()
+        self._action(edit, "Cu&t", self.editor.cut, QKeySequence.StandardKey.Cut)
+        self._action(edit, "&Copy", self.editor.copy, QKeySequence.StandardKey.Copy)
+        self._action(edit, "&Paste", self.editor.paste, QKeySequence.StandardKey.Paste)
+        self._action(edit, "Select &All", self.editor.selectAll, QKeySequence.StandardKey.SelectAll)
+        edit.addSeparator()
+        self._action(edit, "&Find and Replace…", self.show_find, QKeySequence.StandardKey.Find)
+
+        view = bar.addMenu("&View")
+        self._action(view, "Zoom &In", lambda: self.editor.zoom(1), QKeySequence.StandardKey.ZoomIn)
+        self._action(view, "Zoom &Out", lambda: self.editor.zoom(-1), QKeySequence.StandardKey.ZoomOut)
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+
+        assist = bar.addMenu("&Assist")
+        context = []
+        for name, panel in self.panels.items():
+            label = panel.run_button.text()
+            action = self._action(assist, f"{label} Selection", lambda _=False, n=name: self.run_action(n), SHORTCUTS[name])
+            context.append(action)
+        assist.addSeparator()
+        self._action(assist, "Stop", self.stop_all, "Ctrl+.")
+        self.editor.set_context_actions([a for a in context if "Rewrite" in a.text() or "Translate" in a.text()])
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Keyboard Shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, f"About {APP_NAME}", self.show_about)
+        self._refresh_recent()
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.counts_label = QLabel()
+        self.model_label = QLabel("No model")
+        self.device_label = QLabel()
+        self.speed_label = QLabel()
+        self.state_label = QLabel("Starting engine…")
+        bar.addWidget(self.counts_label)
+        for label in (self.speed_label, self.model_label, self.device_label, self.state_label):
+            bar.addPermanentWidget(label)
+
+    def _wire(self) -> None:
+        self.editor.textChanged.connect(self._update_counts)
+        self.editor.selectionChanged.connect(self._update_sources)
+        self.editor.document().modificationChanged.connect(self.setWindowModified)
+        self.bridge.state_changed.connect(self._on_engine_state)
+        self.bridge.model_loaded.connect(self._on_model_loaded)
+        self.bridge.job_event.connect(self._on_job_event)
+        for name, panel in self.panels.items():
+            panel.run_requested.connect(lambda n=name: self.run_action(n))
+            panel.stop_requested.connect(lambda p=panel: self.stop(p))
+            panel.apply_requested.connect(lambda mode, p=panel: self.apply_result(p, mode))
+
+    def start_engine(self) -> None:
+        self.bridge.load(self.settings)
+
+    # -- actions ---------------------------------------------------------------------------
+    def run_action(self, name: str) -> None:
+        panel = self.panels[name]
+        self.docks[name].show()
+        self.docks[name].raise_()
+        start, end, text = self.editor.selection_snapshot()
+        if not text:
+            cursor = self.editor.textCursor().position()
+            if name == "generate":
+                start = end = cursor
+                text = self.editor.text_between(0, cursor)
+            else:
+                start, end, text = 0, utf16_len(self.editor.toPlainText()), self.editor.toPlainText()
+        try:
+            request = panel.request(text).validated()
+        except UserError as exc:
+            panel.status.setText(str(exc))
+            return
+        if panel.job is not None:
+            self.bridge.cancel(panel.job)
+        job = self.bridge.start(request, self.settings.temperature)
+        self.jobs[job] = panel
+        panel.begin(job, (start, end, text))
+        for key, value in panel.options_state().items():
+            self.settings.last_options[f"{name}.{key}"] = value
+
+    def stop(self, panel: ActionPanel) -> None:
+        if panel.job is not None:
+            self.bridge.cancel(panel.job)
+
+    def stop_all(self) -> None:
+        for panel in self.panels.values():
+            self.stop(panel)
+
+    def _on_job_event(self, job: int, event: dict) -> None:
+        panel = self.jobs.get(job)
+        if panel is None or panel.job != job:
+            return  # a stale job, replaced by a newer one
+        panel.handle_event(event)
+        if event["type"] in ("done", "error"):
+            self.jobs.pop(job, None)
+            if event.get("tokens_per_s"):
+                self.speed_label.setText(f"{event['tokens_per_s']:.0f} tokens/s")
+
+    def apply_result(self, panel: ActionPanel, mode: str) -> None:
+        if panel.origin is None or not panel.result:
+            return
+        start, end, original = panel.origin
+        if self.editor.text_between(start, end) != original:
+            anchor = self._reanchor(original)
+            if anchor is None:
+                panel.applied("The selected text has changed since the model started, so nothing was replaced. "
+                              "Run the action again, or copy the result.")
+                return
+            start, end = anchor
+        if mode == "replace":
+            self.editor.replace_range(start, end, panel.result)
+            panel.applied("Replaced. Undo with Ctrl+Z.")
+        else:
+            self.editor.replace_range(end, end, ("\n\n" if original else "") + panel.result)
+            panel.applied("Inserted. Undo with Ctrl+Z.")
+        panel.origin = None
+
+    def _reanchor(self, original: str) -> tuple[int, int] | None:
+        """Where the original text is now, if it occurs exactly once; otherwise None."""
+        if not original:
+            return None
+        whole = self.editor.toPlainText()
+        index = whole.find(original)
+        if index < 0 or whole.find(original, index + 1) >= 0:
+            return None
+        start = utf16_len(whole[:index])
+        return start, start + utf16_len(original)
+
+    # -- engine status ---------------------------------------------------------------------
+    def _on_engine_state(self, state: str, detail: str) -> None:
+        text = {"starting": "Starting engine…", "loading": "Loading model…", "ready": "Ready",
+                "busy": "Writing…", "error": "Engine error"}.get(state, state)
+        self.state_label.setText(text)
+        self.state_label.setToolTip(detail)
+        if state == "error" and detail:
+            self.statusBar().showMessage(detail, 15000)
+
+    def _on_model_loaded(self, info: dict) -> None:
+        model = info["model"]
+        self.model_label.setText(Path(model["path"]).stem)
+        self.model_label.setToolTip(f"{model['path']}\n{model['parameters'] / 1e6:.0f}M parameters, {model['quantization']}, context {model['context']}")
+        if model["gpu_layers"]:
+            self.device_label.setText(f"GPU · {model['gpu_layers']}/{model['layers'] + 1} layers")
+        else:
+            self.device_label.setText("CPU")
+        reason = model.get("gpu_fallback") or ("" if info["gpu_offload_supported"] else "This llama.cpp build has no GPU support; see README to install a GPU build.")
+        self.device_label.setToolTip(reason)
+
+    # -- documents -------------------------------------------------------------------------
+    def _update_title(self) -> None:
+        name = self.path.name if self.path else "Untitled"
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+
+    def _update_counts(self) -> None:
+        text = self.editor.toPlainText()
+        self.counts_label.setText(f"{count_words(text):,} words · {count_characters(text):,} characters")
+        self._update_sources()
+
+    def _update_sources(self) -> None:
+        _, _, selected = self.editor.selection_snapshot()
+        words = count_words(selected)
+        for panel in self.panels.values():
+            panel.set_source(words, bool(selected))
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current text (saved, discarded, or unchanged)."""
+        if not self.editor.document().isModified():
+            return True
+        answer = QMessageBox.question(
+            self, APP_NAME, f"Save changes to {self.path.name if self.path else 'Untitled'} before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_document(self) -> None:
+        if self.maybe_save():
+            self._set_document(None, documents.Document(""))
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open", str(self.path.parent if self.path else Path.home()),
+                                              "Text and Markdown (*.md *.markdown *.txt);;All files (*)")
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path, encoding: str | None = None) -> bool:
+        if not self.maybe_save():
+            return False
+        try:
+            doc = documents.load(path, encoding)
+        except UserError as exc:
+            if "not valid" in str(exc):
+                choice, ok = QInputDialog.getItem(self, "Choose the encoding", f"{exc}\n\nEncoding:", ENCODINGS[1:], 0, False)
+                if ok:
+                    return self.open_file(path, choice)
+                return False
+            QMessageBox.warning(self, APP_NAME, str(exc))
+            return False
+        self._set_document(Path(path).resolve(), doc)
+        return True
+
+    def _set_document(self, path: Path | None, doc: documents.Document) -> None:
+        self.path, self.doc = path, doc
+        self.editor.setPlainText(doc.text)
+        self.editor.document().setModified(False)
+        self._update_title()
+        if path:
+            self._remember_recent(path)
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self._write(self.path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save As", str(self.path or Path.home() / "Untitled.md"),
+                                              "Markdown (*.md);;Text (*.txt);;All files (*)")
+        return bool(path) and self._write(Path(path), new_target=True)
+
+    def _write(self, path: Path, new_target: bool = False) -> bool:
+        if not new_target and self.doc.digest and path.exists() and documents.disk_digest(path) != self.doc.digest:
+            answer = QMessageBox.warning(
+                self, APP_NAME, f"{path.name} was changed by another program since Writer opened it. Overwrite those changes?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Save:
+                return False
+        self.doc.text = self.editor.toPlainText()
+        try:
+            documents.save(path, self.doc)
+        except UserError as exc:
+            QMessageBox.warning(self, APP_NAME, str(exc))
+            return False
+        self.path = path.resolve()
+        self.editor.document().setModified(False)
+        self._update_title()
+        self._remember_recent(self.path)
+        self.statusBar().showMessage(f"Saved {path.name}", 4000)
+        return True
+
+    def _remember_recent(self, path: Path) -> None:
+        recent = [p for p in self.settings.recent_files if p != str(path)]
+        self.settings.recent_files = [str(path), *recent][:10]
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for item in self.settings.recent_files:
+            action = self.recent_menu.addAction(item)
+            action.triggered.connect(lambda _=False, p=item: self.open_file(p))
+        self.recent_menu.setEnabled(bool(self.settings.recent_files))
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_file(urls[0].toLocalFile())
+
+    # -- dialogs ---------------------------------------------------------------------------
+    def show_find(self) -> None:
+        if self.find_dialog is None:
+            self.find_dialog = FindReplaceDialog(self.editor, self)
+        _, _, selected = self.editor.selection_snapshot()
+        if selected and "\n" not in selected:
+            self.find_dialog.find_text.setText(selected)
+        self.find_dialog.show()
+        self.find_dialog.raise_()
+        self.find_dialog.find_text.setFocus()
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            dialog.apply_to(self.settings)
+            self._save_settings()
+            self.bridge.load(self.settings)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.all_actions, self).exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME} {__version__}</b><br>An offline writing assistant. "
+                          "Your text stays on this computer.")
+
+    # -- window state ----------------------------------------------------------------------
+    def _restore_window(self) -> None:
+        state = self.settings.last_options
+        try:
+            if state.get("window.geometry"):
+                self.restoreGeometry(base64.b64decode(state["window.geometry"]))
+            else:
+                self.resize(1280, 800)
+            if state.get("window.state"):
+                self.restoreState(base64.b64decode(state["window.state"]))
+        except ValueError:
+            self.resize(1280, 800)
+
+    def _save_settings(self) -> None:
+        self.settings.last_options["window.geometry"] = base64.b64encode(bytes(self.saveGeometry())).decode()
+        self.settings.last_options["window.state"] = base64.b64encode(bytes(self.saveState())).decode()
+        try:
+            self.settings.save()
+        except OSError as exc:
+            self.statusBar().showMessage(f"Could not save settings: {exc.strerror or exc}", 8000)
+
+    def closeEvent(self, event) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self._save_settings()
+        self.bridge.shutdown()
+        event.accept()

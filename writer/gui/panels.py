@@ -1,0 +1,323 @@
+"""One side panel per action: options, a streamed result, and review before anything is applied."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QSizePolicy, QTextBrowser, QVBoxLayout, QWidget,
+)
+
+from writer.core.actions import ActionRequest, lengths, prompt_data, styles
+from writer.core.languages import all_languages
+from writer.core.worddiff import word_diff
+
+
+def diff_html(old: str, new: str) -> str:
+    parts = []
+    for op, text in word_diff(old, new):
+        escaped = html.escape(text).replace("\n", "<br>")
+        if op == "removed":
+            parts.append(f'<span style="background:#fbd5d5;color:#9b1c1c;text-decoration:line-through">{escaped}</span>&#8202;')
+        elif op == "added":
+            parts.append(f'<span style="background:#d3f5dd;color:#05603a">{escaped}</span>')
+        else:
+            parts.append(escaped)
+    return "".join(parts)
+
+
+class ActionPanel(QWidget):
+    """Shared layout and review flow; subclasses add their options and build the request."""
+
+    action = ""
+    run_requested = Signal()
+    stop_requested = Signal()
+    apply_requested = Signal(str)  # "replace" or "insert"
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{self.action}-panel")
+        self.job: int | None = None
+        self.origin: tuple[int, int, str] | None = None  # selection the result is for
+        self.result = ""
+        self.show_diff = False
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        self.source_label = QLabel()
+        self.source_label.setWordWrap(True)
+        self.source_label.setObjectName("hint")
+        layout.addWidget(self.source_label)
+        self.options = QGridLayout()
+        self.options.setHorizontalSpacing(8)
+        self.options.setVerticalSpacing(6)
+        layout.addLayout(self.options)
+        self.build_options()
+
+        buttons = QHBoxLayout()
+        self.run_button = QPushButton(prompt_data(self.action)["label"])
+        self.run_button.setObjectName("primary")
+        self.run_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.stop_button)
+        layout.addLayout(buttons)
+
+        self.status = QLabel()
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.output = QTextBrowser()
+        self.output.setPlaceholderText("The result appears here as the model writes it.")
+        self.output.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.output, 1)
+        self.diff_toggle = QCheckBox("Show changes")
+        self.diff_toggle.setChecked(True)
+        self.diff_toggle.setVisible(False)
+        self.diff_toggle.toggled.connect(self._render)
+        layout.addWidget(self.diff_toggle)
+
+        review = QGridLayout()
+        self.replace_button = QPushButton("Replace selection")
+        self.insert_button = QPushButton("Insert below")
+        self.copy_button = QPushButton("Copy")
+        self.discard_button = QPushButton("Discard")
+        for i, b in enumerate((self.replace_button, self.insert_button, self.copy_button, self.discard_button)):
+            review.addWidget(b, i // 2, i % 2)
+        layout.addLayout(review)
+
+        self.run_button.clicked.connect(self.run_requested)
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.replace_button.clicked.connect(lambda: self.apply_requested.emit("replace"))
+        self.insert_button.clicked.connect(lambda: self.apply_requested.emit("insert"))
+        self.copy_button.clicked.connect(self.copy_result)
+        self.discard_button.clicked.connect(self.discard)
+        self._set_review_enabled(False)
+
+    # -- subclass hooks --------------------------------------------------------------------
+    def build_options(self) -> None:
+        pass
+
+    def request(self, text: str) -> ActionRequest:
+        raise NotImplementedError
+
+    def options_state(self) -> dict[str, str]:
+        """Options to remember between sessions, and restore with `restore_options`."""
+        return {}
+
+    def restore_options(self, state: dict[str, str]) -> None:
+        pass
+
+    def empty_selection_hint(self) -> str:
+        return "Select text in the editor; with nothing selected, the whole document is used."
+
+    # -- flow ------------------------------------------------------------------------------
+    def set_source(self, words: int, selected: bool) -> None:
+        if selected:
+            self.source_label.setText(f"Uses the selection ({words} words).")
+        else:
+            self.source_label.setText(self.empty_selection_hint())
+
+    def begin(self, job: int, origin: tuple[int, int, str]) -> None:
+        self.job, self.origin, self.result = job, origin, ""
+        self.output.clear()
+        self.status.setText("Writing…")
+        self.diff_toggle.setVisible(False)
+        self.run_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self._set_review_enabled(False)
+
+    def handle_event(self, event: dict) -> None:
+        kind = event["type"]
+        if kind == "delta":
+            self.result += event["text"]
+            cursor = self.output.textCursor()
+            cursor.movePosition(cursor.MoveOperation.End)
+            cursor.insertText(event["text"])
+            self.output.setTextCursor(cursor)
+        elif kind == "progress":
+            self.status.setText(f"Piece {event['piece']} of {event['pieces']}…")
+        elif kind == "note":
+            self.status.setText(event["message"])
+        elif kind in ("done", "error"):
+            self.job = None
+            self.run_button.setEnabled(True)
+            self.stop_button.setEnabled(False)
+            if kind == "error":
+                self.status.setText(event["message"])
+                self._set_review_enabled(bool(self.result.strip()))
+                return
+            self.result = event["text"]
+            reason = event["finish_reason"]
+            speed = f" · {event['tokens_per_s']:.0f} tokens/s" if event.get("tokens_per_s") else ""
+            if reason == "cancelled":
+                self.status.setText("Stopped. You can still use what was written.")
+            elif reason == "length":
+                self.status.setText("Stopped at the token limit; the result may be incomplete.")
+            else:
+                self.status.setText(f"Done{speed}. Review, then apply.")
+            self._render()
+            self._set_review_enabled(bool(self.result.strip()))
+
+    def _render(self) -> None:
+        if self.job is not None:
+            return
+        diffable = self.show_diff and self.origin is not None and bool(self.origin[2].strip()) and bool(self.result)
+        self.diff_toggle.setVisible(diffable)
+        if diffable and self.diff_toggle.isChecked():
+            self.output.setHtml(f'<div style="white-space:pre-wrap">{diff_html(self.origin[2], self.result)}</div>')
+        else:
+            self.output.setPlainText(self.result)
+
+    def _set_review_enabled(self, enabled: bool) -> None:
+        has_origin = enabled and self.origin is not None and self.origin[0] != self.origin[1]
+        self.replace_button.setEnabled(has_origin)
+        self.insert_button.setEnabled(enabled)
+        self.copy_button.setEnabled(enabled)
+        self.discard_button.setEnabled(enabled)
+
+    def copy_result(self) -> None:
+        QGuiApplication.clipboard().setText(self.result)
+        self.status.setText("Copied to the clipboard.")
+
+    def discard(self) -> None:
+        self.result = ""
+        self.origin = None
+        self.output.clear()
+        self.status.setText("")
+        self.diff_toggle.setVisible(False)
+        self._set_review_enabled(False)
+
+    def applied(self, message: str) -> None:
+        self.status.setText(message)
+        self._set_review_enabled(False)
+
+
+def _combo(items: dict[str, str]) -> QComboBox:
+    box = QComboBox()
+    for key, label in items.items():
+        box.addItem(label, key)
+    return box
+
+
+def _select(box: QComboBox, key: str | None) -> None:
+    index = box.findData(key)
+    if index >= 0:
+        box.setCurrentIndex(index)
+
+
+class GeneratePanel(ActionPanel):
+    action = "generate"
+
+    def build_options(self) -> None:
+        self.instruction = QLineEdit()
+        self.instruction.setPlaceholderText("Optional instruction, e.g. “Write a closing paragraph”")
+        self.instruction.setClearButtonEnabled(True)
+        self.length = _combo(lengths("generate"))
+        _select(self.length, prompt_data("generate")["default_length"])
+        self.options.addWidget(self.instruction, 0, 0, 1, 2)
+        self.options.addWidget(QLabel("Length"), 1, 0)
+        self.options.addWidget(self.length, 1, 1)
+
+    def empty_selection_hint(self) -> str:
+        return "Continues from the text before the cursor, or follows your instruction."
+
+    def request(self, text: str) -> ActionRequest:
+        return ActionRequest("generate", text, instruction=self.instruction.text(), length=self.length.currentData())
+
+    def options_state(self):
+        return {"length": self.length.currentData()}
+
+    def restore_options(self, state):
+        _select(self.length, state.get("length"))
+
+
+class SummarizePanel(ActionPanel):
+    action = "summarize"
+
+    def build_options(self) -> None:
+        self.length = _combo(lengths("summarize"))
+        _select(self.length, prompt_data("summarize")["default_length"])
+        self.options.addWidget(QLabel("Length"), 0, 0)
+        self.options.addWidget(self.length, 0, 1)
+
+    def request(self, text: str) -> ActionRequest:
+        return ActionRequest("summarize", text, length=self.length.currentData())
+
+    def options_state(self):
+        return {"length": self.length.currentData()}
+
+    def restore_options(self, state):
+        _select(self.length, state.get("length"))
+
+
+class TranslatePanel(ActionPanel):
+    action = "translate"
+
+    def build_options(self) -> None:
+        self.language = QComboBox()
+        for lang in all_languages():
+            self.language.addItem(lang.label, lang.code)
+        self.options.addWidget(QLabel("To"), 0, 0)
+        self.options.addWidget(self.language, 0, 1)
+        self.options.setColumnStretch(1, 1)
+
+    def request(self, text: str) -> ActionRequest:
+        return ActionRequest("translate", text, language=self.language.currentData())
+
+    def options_state(self):
+        return {"language": self.language.currentData()}
+
+    def restore_options(self, state):
+        _select(self.language, state.get("language"))
+
+
+class RewritePanel(ActionPanel):
+    action = "rewrite"
+
+    def build_options(self) -> None:
+        self.show_diff = True
+        self.style_group = QButtonGroup(self)
+        self.style_group.setExclusive(True)
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        for i, (key, label) in enumerate(styles().items()):
+            button = QPushButton(label)
+            button.setCheckable(True)
+            button.setProperty("style_id", key)
+            button.setObjectName("chip")
+            self.style_group.addButton(button)
+            grid.addWidget(button, i // 3, i % 3)
+            if key == prompt_data("rewrite")["default_style"]:
+                button.setChecked(True)
+        self.options.addLayout(grid, 0, 0, 1, 2)
+        self.instruction = QLineEdit()
+        self.instruction.setPlaceholderText("Or your own instruction, e.g. “make it sound hopeful”")
+        self.instruction.setClearButtonEnabled(True)
+        self.options.addWidget(self.instruction, 1, 0, 1, 2)
+        # Clicking a style runs it at once: one click from selection to result.
+        self.style_group.buttonClicked.connect(lambda _b: (self.instruction.clear(), self.run_requested.emit()))
+
+    def style(self) -> str:
+        button = self.style_group.checkedButton()
+        return button.property("style_id") if button else prompt_data("rewrite")["default_style"]
+
+    def request(self, text: str) -> ActionRequest:
+        instruction = self.instruction.text().strip()
+        return ActionRequest("rewrite", text, style=None if instruction else self.style(), instruction=instruction or None)
+
+    def options_state(self):
+        return {"style": self.style()}
+
+    def restore_options(self, state):
+        for button in self.style_group.buttons():
+            if button.property("style_id") == state.get("style"):
+                button.setChecked(True)
+
+
+PANELS = (GeneratePanel, SummarizePanel, TranslatePanel, RewritePanel)
