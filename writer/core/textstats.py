@@ -10,7 +10,8 @@ _WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 
 
 def count_words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Markup and punctuation on their own ('#', '-', '。') are not words."""
+    return sum(1 for w in _WORD.findall(text) if any(c.isalnum() for c in w))
 
 
 def count_characters(text: str) -> int:

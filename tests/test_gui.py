@@ -1,0 +1,235 @@
+"""The editor window, driven as a user drives it (offscreen)."""
+
+import functools
+
+import pytest
+from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtWidgets import QMessageBox
+
+from fakes import FakeClient
+from writer.core.settings import Settings
+from writer.gui.dialogs import FindReplaceDialog, SettingsDialog
+from writer.gui.engine_bridge import EngineBridge
+from writer.gui.main_window import MainWindow
+
+DOC = "# Notes\n\nThe boats was leaving early.\n\n今天早上很冷。\n"
+
+
+@pytest.fixture(autouse=True)
+def discard_on_close(monkeypatch):
+    """Windows closed at the end of a test drop their edits instead of asking."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+
+
+@pytest.fixture
+def make_window(qtbot):
+    def make(delay=0.0, bridge=None):
+        bridge = bridge or EngineBridge(client_factory=functools.partial(FakeClient, delay=delay))
+        window = MainWindow(Settings(), bridge)
+        qtbot.addWidget(window)
+        window.editor.setPlainText(DOC)
+        window.editor.document().setModified(False)
+        window.show()
+        with qtbot.waitSignal(bridge.model_loaded, timeout=60000):
+            window.start_engine()
+        return window
+    return make
+
+
+def select_block(window, number):
+    block = window.editor.document().findBlockByNumber(number)
+    cursor = QTextCursor(block)
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+    window.editor.setTextCursor(cursor)
+    return block.text()
+
+
+def run_and_wait(qtbot, window, action, timeout=5000):
+    window.run_action(action)
+    panel = window.panels[action]
+    qtbot.waitUntil(lambda: panel.job is None, timeout=timeout)
+    return panel
+
+
+def test_rewrite_streams_then_replace_is_one_undo_step(qtbot, make_window):
+    window = make_window()
+    original = select_block(window, 2)
+    panel = run_and_wait(qtbot, window, "rewrite")
+    assert panel.result == "Rewritten: " + original
+    assert "Show changes" == panel.diff_toggle.text() and panel.diff_toggle.isVisibleTo(panel)
+    panel.replace_button.click()
+    assert window.editor.document().findBlockByNumber(2).text() == "Rewritten: " + original
+    window.editor.undo()
+    assert window.editor.toPlainText() == DOC
+
+
+def test_each_panel_runs_its_action(qtbot, make_window):
+    window = make_window()
+    for action in ("generate", "summarize", "translate", "rewrite"):
+        select_block(window, 4)
+        panel = run_and_wait(qtbot, window, action)
+        assert panel.result.strip(), action
+    requests = window.bridge._client.requests
+    assert any("Translate" in r for r in requests) and any("Summarize" in r for r in requests)
+
+
+def test_insert_below_copy_and_discard(qtbot, make_window):
+    window = make_window()
+    original = select_block(window, 2)
+    panel = run_and_wait(qtbot, window, "translate")
+    panel.copy_button.click()
+    assert QGuiApplication.clipboard().text() == panel.result
+    panel.insert_button.click()
+    assert (original + "\n\nRewritten: " + original) in window.editor.toPlainText()
+    window.editor.undo()
+    assert window.editor.toPlainText() == DOC
+    panel = run_and_wait(qtbot, window, "translate")
+    panel.discard_button.click()
+    assert panel.result == "" and not panel.replace_button.isEnabled()
+
+
+def test_stop_stops_a_running_action(qtbot, make_window):
+    window = make_window(delay=0.2)
+    select_block(window, 2)
+    window.run_action("rewrite")
+    panel = window.panels["rewrite"]
+    qtbot.waitUntil(lambda: panel.result != "", timeout=5000)
+    panel.stop_button.click()
+    qtbot.waitUntil(lambda: panel.job is None, timeout=2000)
+    assert panel.status.text().startswith("Stopped")
+    assert window.editor.toPlainText() == DOC
+
+
+def test_replace_refuses_when_the_selection_changed(qtbot, make_window):
+    window = make_window()
+    select_block(window, 2)
+    panel = run_and_wait(qtbot, window, "rewrite")
+    cursor = window.editor.textCursor()
+    cursor.setPosition(12)
+    cursor.insertText("XYZ")  # the user edits inside the selected text meanwhile
+    before = window.editor.toPlainText()
+    panel.replace_button.click()
+    assert window.editor.toPlainText() == before
+    assert "changed" in panel.status.text()
+
+
+def test_replace_reanchors_when_text_moved(qtbot, make_window):
+    window = make_window()
+    original = select_block(window, 2)
+    panel = run_and_wait(qtbot, window, "rewrite")
+    cursor = window.editor.textCursor()
+    cursor.setPosition(0)
+    cursor.insertText("Added at the top.\n")
+    panel.replace_button.click()
+    assert "Rewritten: " + original in window.editor.toPlainText()
+    assert window.editor.toPlainText().startswith("Added at the top.")
+
+
+def test_context_menu_offers_one_click_rewrite_and_translate(make_window):
+    window = make_window()
+    labels = [a.text() for a in window.editor._context_actions]
+    assert labels == ["Translate Selection", "Rewrite Selection"]
+    shortcuts = {a.text(): a.shortcut().toString() for a in window.all_actions}
+    assert shortcuts["Rewrite Selection"] == "Ctrl+Shift+R" and shortcuts["Translate Selection"] == "Ctrl+Shift+T"
+
+
+def test_empty_document_gives_a_clear_message(qtbot, make_window):
+    window = make_window()
+    window.editor.clear()
+    window.run_action("summarize")
+    assert "no text to summarize" in window.panels["summarize"].status.text()
+
+
+def test_save_is_atomic_and_asks_before_overwriting_outside_changes(qtbot, make_window, tmp_path, monkeypatch):
+    path = tmp_path / "notes 笔记.md"
+    path.write_text("first\r\nversion\r\n", encoding="utf-8", newline="")
+    window = make_window()
+    assert window.open_file(str(path))
+    cursor = window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    cursor.insertText("more")
+    path.write_text("changed elsewhere\n")
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    assert window.save() is False
+    assert path.read_text() == "changed elsewhere\n"
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Save)
+    assert window.save() is True
+    assert path.read_bytes() == b"first\r\nversion\r\nmore"  # line endings kept
+    assert [p.name for p in tmp_path.iterdir() if p.name != "writer-home"] == ["notes 笔记.md"]  # no temp files left
+
+
+def test_closing_with_unsaved_changes_asks(qtbot, make_window, monkeypatch):
+    window = make_window()
+    window.editor.appendPlainText("unsaved")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    assert window.close() is False and window.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    assert window.close() is True
+
+
+def test_non_utf8_file_asks_for_the_encoding(qtbot, make_window, tmp_path, monkeypatch):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("中文文本".encode("gb18030"))
+    window = make_window()
+    monkeypatch.setattr("writer.gui.main_window.QInputDialog.getItem", lambda *a, **k: ("gb18030", True))
+    assert window.open_file(str(path))
+    assert window.editor.toPlainText() == "中文文本"
+
+
+def test_word_count_counts_chinese_characters(make_window):
+    window = make_window()
+    # Six English words and six Chinese characters; '#' and '。' are not words.
+    assert window.counts_label.text() == "12 words · 42 characters"
+
+
+def test_find_and_replace_all_is_one_undo_step(qtbot, make_window):
+    window = make_window()
+    dialog = FindReplaceDialog(window.editor, window)
+    dialog.find_text.setText("e")
+    dialog.replace_text.setText("E")
+    assert dialog.replace_all() > 3
+    window.editor.undo()
+    assert window.editor.toPlainText() == DOC
+
+
+def test_settings_dialog_round_trip(qtbot):
+    settings = Settings(model_path="/m/x.gguf", n_ctx=8192, gpu_layers=20, threads=3, temperature=0.3)
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    copy = Settings()
+    dialog.apply_to(copy)
+    assert (copy.model_path, copy.n_ctx, copy.gpu_layers, copy.threads, copy.temperature) == ("/m/x.gguf", 8192, 20, 3, 0.3)
+    copy.save()
+    assert Settings.load().gpu_layers == 20
+
+
+def test_window_layout_is_remembered(qtbot, make_window, monkeypatch):
+    window = make_window()
+    window.resize(700, 500)
+    window.docks["summarize"].raise_()
+    window.close()
+    again = MainWindow(Settings.load(), EngineBridge(client_factory=FakeClient))
+    qtbot.addWidget(again)
+    assert again.settings.last_options["window.state"] == Settings.load().last_options["window.state"]
+    assert again.size().width() == 700
+
+
+def test_real_model_end_to_end(qtbot, make_window):
+    """The real worker and the default model: select, rewrite, review, replace, undo."""
+    window = make_window(bridge=EngineBridge())
+    try:
+        assert window.device_label.text() in ("CPU",) or window.device_label.text().startswith("GPU")
+        select_block(window, 2)
+        panel = window.panels["rewrite"]
+        panel.run_requested.emit()
+        qtbot.waitUntil(lambda: panel.job is None, timeout=120000)
+        assert panel.result.strip(), panel.status.text()
+        assert window.speed_label.text().endswith("tokens/s")
+        panel.replace_button.click()
+        assert panel.result in window.editor.toPlainText()
+        assert "Replaced" in panel.status.text()
+        window.editor.undo()
+        assert window.editor.toPlainText() == DOC
+    finally:
+        window.editor.document().setModified(False)
+        window.close()
