@@ -64,3 +64,9 @@ def test_streaming_matches_whole_text(text, cuts):
 @given(st.text(max_size=300))
 def test_any_text_cleans_without_error(text):
     assert isinstance(clean(text), str)
+
+
+def test_streams_a_new_paragraph_before_its_line_ends():
+    cleaner = StreamCleaner()
+    released = cleaner.feed("First paragraph.\n\nSecond paragraph is still being wri")
+    assert released == "First paragraph.\n\nSecond paragraph is still being wri"

@@ -69,7 +69,7 @@ def test_each_panel_runs_its_action(qtbot, make_window):
         select_block(window, 4)
         panel = run_and_wait(qtbot, window, action)
         assert panel.result.strip(), action
-    requests = window.bridge._client.requests
+    requests = window.bridge.client.requests
     assert any("Translate" in r for r in requests) and any("Summarize" in r for r in requests)
 
 

@@ -117,6 +117,7 @@ def run_action(args) -> int:
         temperature = args.temperature if args.temperature is not None else settings.temperature
         run = ActionRun(client, request, info["model"]["context"], max_tokens=args.max_tokens,
                         temperature=temperature, seed=args.seed)
+        notes = []
         try:
             for event in run:
                 if event["type"] == "delta":
@@ -125,10 +126,12 @@ def run_action(args) -> int:
                 elif event["type"] == "progress" and sys.stderr.isatty():
                     print(f"writer: piece {event['piece']} of {event['pieces']}", file=sys.stderr)
                 elif event["type"] == "note":
-                    print(f"writer: {event['message']}", file=sys.stderr)
+                    notes.append(event["message"])
                 elif event["type"] == "done":
                     out.write("\n")
                     out.flush()
+            for note in notes:  # after the result, so they never land inside it on a terminal
+                print(f"writer: {note}", file=sys.stderr)
         except KeyboardInterrupt:
             run.cancel()
             print("\nwriter: stopped.", file=sys.stderr)

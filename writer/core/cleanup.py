@@ -110,25 +110,22 @@ class StreamCleaner:
 
     def _release_lines(self, final: bool) -> str:
         lines = self._pending.split("\n")
-        keep = len(lines)  # lines[keep:] are held back
         last = lines[-1]
-        if final or not (not last.strip() or _may_become_chatter(last) or last.strip().startswith(("`", '"'))):
-            keep = len(lines) - 1 if not final else len(lines)
+        if final:
+            keep = len(lines)
             while keep > 0 and self._is_tail_line(lines[keep - 1]):
                 keep -= 1
-            if final:
-                return "\n".join(lines[:keep]).rstrip()
-            if keep == len(lines) - 1:
-                # Nothing held before the partial last line: release it too, minus what may end it.
-                out = "\n".join(lines[:-1] + [last.rstrip()])
-                self._pending = self._pending[len(out):]
-                return out
-        else:
+            return "\n".join(lines[:keep]).rstrip()
+        last_may_be_tail = not last.strip() or _may_become_chatter(last) or last.strip().startswith(("`", '"'))
+        if last_may_be_tail:
+            # Hold the partial line and any chatter, blank or fence lines just before it.
             keep = len(lines) - 1
             while keep > 0 and self._is_tail_line(lines[keep - 1]):
                 keep -= 1
+            out = "\n".join(lines[:keep])
+        else:
+            out = "\n".join(lines[:-1] + [last.rstrip()])
         # The newline that ends the released text stays pending: it is only wanted if more follows.
-        out = "\n".join(lines[:keep])
         self._pending = self._pending[len(out):]
         return out
 

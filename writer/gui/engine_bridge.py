@@ -13,10 +13,7 @@ import threading
 from PySide6.QtCore import QObject, Signal
 
 from writer.core.errors import UserError
-from writer.core.models import resolve_model
-from writer.core.pipeline import ActionRun, EngineError
 from writer.core.settings import Settings
-from writer.engine.client import EngineClient, EngineFailure
 
 
 class EngineBridge(QObject):
@@ -25,14 +22,23 @@ class EngineBridge(QObject):
     model_loaded = Signal(dict)
     job_event = Signal(int, dict)
 
-    def __init__(self, client_factory=EngineClient, parent=None) -> None:
+    def __init__(self, client_factory=None, parent=None) -> None:
         super().__init__(parent)
-        self._client = client_factory(listener=self._on_engine_event)
+        self._client_factory = client_factory
+        self._client = None  # created on first use, after the window is shown
         self._jobs = itertools.count(1)
         self._lock = threading.Lock()
         self._running: dict[int, ActionRun] = {}
         self.info: dict | None = None
         self.state = "starting"
+
+    @property
+    def client(self):
+        if self._client is None:
+            from writer.engine.client import EngineClient  # deferred: not needed to show the window
+            factory = self._client_factory or EngineClient
+            self._client = factory(listener=self._on_engine_event)
+        return self._client
 
     def _set_state(self, state: str, detail: str = "") -> None:
         self.state = state
@@ -49,9 +55,11 @@ class EngineBridge(QObject):
         threading.Thread(target=self._load, args=(settings,), daemon=True, name="model-load").start()
 
     def _load(self, settings: Settings) -> None:
+        from writer.core.models import resolve_model
+        from writer.engine.client import EngineFailure
         try:
             path = resolve_model(settings.model_path)
-            info = self._client.load(str(path), n_ctx=settings.n_ctx, gpu_layers=settings.gpu_layers,
+            info = self.client.load(str(path), n_ctx=settings.n_ctx, gpu_layers=settings.gpu_layers,
                                      threads=settings.threads)
         except (UserError, EngineFailure) as exc:
             self.info = None
@@ -69,10 +77,12 @@ class EngineBridge(QObject):
         return job
 
     def _run(self, job: int, request, temperature: float) -> None:
+        from writer.core.pipeline import ActionRun, EngineError
+        from writer.engine.client import EngineFailure
         try:
             if self.info is None:
                 raise UserError("The model is not loaded yet; wait for it or check Settings.")
-            run = ActionRun(self._client, request, self.info["model"]["context"], temperature=temperature)
+            run = ActionRun(self.client, request, self.info["model"]["context"], temperature=temperature)
             with self._lock:
                 self._running[job] = run
             self._set_state("busy", "")
@@ -100,4 +110,5 @@ class EngineBridge(QObject):
             runs = list(self._running.values())
         for run in runs:
             run.cancel()
-        self._client.close()
+        if self._client is not None:
+            self._client.close()

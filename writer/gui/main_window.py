@@ -16,7 +16,6 @@ from writer.core import documents
 from writer.core.errors import UserError
 from writer.core.settings import Settings
 from writer.core.textstats import count_characters, count_words
-from writer.gui.dialogs import FindReplaceDialog, SettingsDialog, ShortcutsDialog
 from writer.gui.editor import Editor, utf16_len
 from writer.gui.engine_bridge import EngineBridge
 from writer.gui.panels import PANELS, ActionPanel
@@ -44,7 +43,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._wire()
-        self.find_dialog: FindReplaceDialog | None = None
+        self.find_dialog = None
         self._restore_window()
         self.editor.document().setModified(False)
         self._update_title()
@@ -365,6 +364,7 @@ class MainWindow(QMainWindow):
     # -- dialogs ---------------------------------------------------------------------------
     def show_find(self) -> None:
         if self.find_dialog is None:
+            from writer.gui.dialogs import FindReplaceDialog
             self.find_dialog = FindReplaceDialog(self.editor, self)
         _, _, selected = self.editor.selection_snapshot()
         if selected and "\n" not in selected:
@@ -374,6 +374,7 @@ class MainWindow(QMainWindow):
         self.find_dialog.find_text.setFocus()
 
     def open_settings(self) -> None:
+        from writer.gui.dialogs import SettingsDialog
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec():
             dialog.apply_to(self.settings)
@@ -381,6 +382,7 @@ class MainWindow(QMainWindow):
             self.bridge.load(self.settings)
 
     def show_shortcuts(self) -> None:
+        from writer.gui.dialogs import ShortcutsDialog
         ShortcutsDialog(self.all_actions, self).exec()
 
     def show_about(self) -> None:
