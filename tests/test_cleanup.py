@@ -70,3 +70,8 @@ def test_streams_a_new_paragraph_before_its_line_ends():
     cleaner = StreamCleaner()
     released = cleaner.feed("First paragraph.\n\nSecond paragraph is still being wri")
     assert released == "First paragraph.\n\nSecond paragraph is still being wri"
+
+
+def test_text_after_an_echoed_closing_delimiter_is_dropped():
+    raw = 'Bonjour le monde.\n"""\n\nI have translated the text exactly as requested.'
+    assert clean(raw) == "Bonjour le monde."

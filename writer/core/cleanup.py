@@ -43,8 +43,11 @@ class StreamCleaner:
         self._pending = ""  # body text not yet released
         self._fenced = False
         self._released_any = False
+        self._closed = False  # the model echoed the closing delimiter: what follows is chatter
 
     def feed(self, delta: str) -> str:
+        if self._closed:
+            return ""
         if self._in_body:
             self._pending += delta
             return self._release(final=False)
@@ -54,6 +57,8 @@ class StreamCleaner:
         return ""
 
     def finish(self) -> str:
+        if self._closed:
+            return ""
         if not self._in_body:
             self._decide_head(final=True)
         return self._release(final=True)
@@ -110,6 +115,11 @@ class StreamCleaner:
 
     def _release_lines(self, final: bool) -> str:
         lines = self._pending.split("\n")
+        complete = lines if final else lines[:-1]
+        for i, line in enumerate(complete):
+            if i > 0 and line.strip() == '"""':
+                lines, final, self._closed = lines[:i], True, True
+                break
         last = lines[-1]
         if final:
             keep = len(lines)

@@ -18,7 +18,7 @@ QPushButton#primary:disabled { background: palette(mid); }
 QPushButton#chip { border: 1px solid palette(mid); border-radius: 13px; padding: 5px 10px; }
 QPushButton#chip:checked { background: palette(highlight); color: palette(highlighted-text); border-color: palette(highlight); }
 QLabel#hint { color: palette(placeholder-text); }
-QTextBrowser { border: 1px solid palette(midlight); border-radius: 6px; padding: 6px; }
+QTextBrowser { border: 1px solid palette(midlight); border-radius: 6px; padding: 6px; font-size: 11pt; }
 QPlainTextEdit#editor { border: none; }
 QStatusBar QLabel { padding: 0 8px; }
 """
