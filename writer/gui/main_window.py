@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
                 self.restoreState(base64.b64decode(state["window.state"]))
         except ValueError:
             self.resize(1280, 800)
-        if self.width() < 900 or self.height() < 600:
+        if self.width() < 640 or self.height() < 480:
             self.resize(max(self.width(), 1100), max(self.height(), 700))
 
     def _save_settings(self) -> None:
