@@ -77,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--temperature", type=_temperature, help="0 for the most predictable output")
         p.add_argument("--seed", type=int, help="a seed for repeatable output")
     sub.add_parser("doctor", help="report the llama.cpp build, GPU support, folders and models")
+    models = sub.add_parser("models", help="list, find, download, import, remove and choose models")
+    msub = models.add_subparsers(dest="models_command", required=True, parser_class=_Parser)
+    msub.add_parser("list", help="the built-in, catalog and local models")
+    p = msub.add_parser("search", help="search the Hugging Face hub for GGUF models")
+    p.add_argument("query")
+    p = msub.add_parser("download", help="download a catalog model, or REPO_ID FILENAME from the hub")
+    p.add_argument("model", help="a catalog id, or a hub repository id")
+    p.add_argument("filename", nargs="?", help="the .gguf file in that repository")
+    p.add_argument("--endpoint", help="a hub mirror (default: HF_ENDPOINT or the settings)")
+    p = msub.add_parser("import", help="add a local .gguf file")
+    p.add_argument("path")
+    msub.add_parser("remove", help="delete a downloaded model or forget an imported one").add_argument("id")
+    msub.add_parser("use", help="make a model the active one").add_argument("id")
     return parser
 
 
@@ -175,17 +188,23 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--engine-worker"]:
         from writer.engine.worker import run
         return run()
-    if not argv or (argv[0] not in (*ACTION_COMMANDS, "doctor") and not argv[0].startswith("-")):
+    if not argv or (argv[0] not in (*ACTION_COMMANDS, "doctor", "models") and not argv[0].startswith("-")):
         from writer.gui.app import main as gui_main
         return gui_main(argv[:1])
     args = build_parser().parse_args(argv)
     try:
         if args.command == "doctor":
             return doctor()
+        if args.command == "models":
+            from writer.cli_models import run_models
+            return run_models(args)
         return run_action(args)
     except UserError as exc:
         print(f"writer: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("writer: stopped.", file=sys.stderr)
+        return 130
     except Exception as exc:  # engine failures and anything unforeseen: one line, no traceback
         from writer.engine.client import EngineFailure
         from writer.core.pipeline import EngineError

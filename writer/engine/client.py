@@ -205,6 +205,10 @@ class EngineClient:
         self._last_load = params
         return info
 
+    def probe(self, path: str) -> dict:
+        """Reads a model file's description in the worker, so a malformed file cannot hurt the app."""
+        return self._call({"type": "probe", "path": str(path)}, timeout=None)["model"]
+
     def info(self) -> dict:
         return self._call({"type": "info"}, timeout=30)
 

@@ -55,6 +55,8 @@ class Engine:
             if kind == "load":
                 self.load(msg)
                 self.send({"type": "loaded", "id": rid, **self.info()})
+            elif kind == "probe":
+                self.send({"type": "probed", "id": rid, "model": self.probe(msg.get("path") or "")})
             elif kind == "info":
                 self.send({"type": "info", "id": rid, **self.info()})
             elif kind == "count":
@@ -67,6 +69,7 @@ class Engine:
             self.send({"type": "error", "id": rid, "code": "internal", "message": f"{type(exc).__name__}: {exc}"})
 
     def load(self, msg: dict) -> None:
+        import llama_cpp
         from llama_cpp import Llama, llama_supports_gpu_offload
 
         path = msg.get("path") or ""
@@ -100,16 +103,12 @@ class Engine:
                 fallback = f"loading with {n if n >= 0 else 'all'} GPU layers failed ({_load_error_message(exc, path)})"
         if self.llm is None:
             raise EngineError("load_failed", _load_error_message(last_exc, path))
-        n_layer = self._n_layer()
+        n_layer = int(llama_cpp.llama_model_n_layer(self.llm._model.model))
         offloaded = 0 if not can_offload else (n_layer + 1 if n < 0 else min(n, n_layer + 1))
         self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": fallback if n != layers else None,
                           "threads": threads}
         self._pieces.clear()
         self._install_abort_callback()
-
-    def _n_layer(self) -> int:
-        import llama_cpp
-        return int(llama_cpp.llama_model_n_layer(self.llm._model.model))
 
     def _install_abort_callback(self) -> None:
         import llama_cpp
@@ -138,22 +137,23 @@ class Engine:
             "model": None,
         }
         if self.llm is not None:
-            meta = self.llm.metadata
-            arch = meta.get("general.architecture", "")
-            file_type = meta.get("general.file_type")
-            info["model"] = {
-                **self.load_info,
-                "name": meta.get("general.name") or os.path.basename(self.load_info["path"]),
-                "architecture": arch,
-                "parameters": int(llama_cpp.llama_model_n_params(self.llm._model.model)),
-                "size_bytes": os.path.getsize(self.load_info["path"]),
-                "layers": self._n_layer(),
-                "context_train": int(meta.get(f"{arch}.context_length", 0) or 0),
-                "context": self.llm.n_ctx(),
-                "quantization": FILE_TYPES.get(int(file_type), str(file_type)) if file_type is not None else None,
-                "chat_template": bool(meta.get("tokenizer.chat_template")),
-            }
+            info["model"] = {**self.load_info, **describe(self.llm, self.load_info["path"])}
         return info
+
+    def probe(self, path: str) -> dict:
+        """Loads a model file just to read what it is, then frees it (the current model stays)."""
+        from llama_cpp import Llama
+
+        if not os.path.isfile(path):
+            raise EngineError("model_missing", f"The model file {path} does not exist.")
+        try:
+            llm = Llama(model_path=path, n_ctx=256, n_gpu_layers=0, verbose=False)
+        except (ValueError, RuntimeError) as exc:
+            raise EngineError("load_failed", _load_error_message(exc, path)) from None
+        try:
+            return describe(llm, path)
+        finally:
+            llm.close()
 
     def _require_model(self):
         if self.llm is None:
@@ -255,6 +255,26 @@ class Engine:
             "prompt_s": round((first_token_at or ended) - started, 4),
             "tokens_per_s": round((n_out - 1) / decode_s, 2) if n_out > 1 and decode_s > 0 else 0.0,
         })
+
+
+def describe(llm, path: str) -> dict:
+    """What the user sees of a model: name, size, quantization, parameters, context, layers."""
+    import llama_cpp
+
+    meta = llm.metadata
+    arch = meta.get("general.architecture", "")
+    file_type = meta.get("general.file_type")
+    return {
+        "name": meta.get("general.name") or os.path.basename(path),
+        "architecture": arch,
+        "parameters": int(llama_cpp.llama_model_n_params(llm._model.model)),
+        "size_bytes": os.path.getsize(path),
+        "layers": int(llama_cpp.llama_model_n_layer(llm._model.model)),
+        "context_train": int(meta.get(f"{arch}.context_length", 0) or 0),
+        "context": llm.n_ctx(),
+        "quantization": FILE_TYPES.get(int(file_type), str(file_type)) if file_type is not None else None,
+        "chat_template": bool(meta.get("tokenizer.chat_template")),
+    }
 
 
 class EngineError(Exception):

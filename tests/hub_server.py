@@ -1,0 +1,91 @@
+"""A local stand-in for the Hugging Face hub on 127.0.0.1: HEAD and GET /{repo}/resolve/{rev}/{file}
+with ETag (sha256), size and Range support, plus switches to make it misbehave."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+_PATH = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
+
+
+class HubServer:
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, str], bytes] = {}
+        self.drop_after: int | None = None  # close the connection after this many body bytes, once
+        self.wrong_etag = False
+        self.delay = 0.0  # seconds per 64 KiB
+        self.requests: list[tuple[str, str, str | None]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _lookup(self):
+                m = _PATH.match(self.path)
+                data = server.files.get((m["repo"], m["file"])) if m else None
+                if data is None:
+                    self.send_response(404)
+                    self.send_header("X-Error-Code", "EntryNotFound")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                return data
+
+            def _headers(self, data: bytes, status=200, start=0):
+                sha = hashlib.sha256(data).hexdigest()
+                self.send_response(status)
+                self.send_header("X-Repo-Commit", "0" * 40)
+                self.send_header("ETag", f'"{"f" * 64 if server.wrong_etag else sha}"')
+                self.send_header("Accept-Ranges", "bytes")
+                self.send_header("Content-Length", str(len(data) - start))
+                if status == 206:
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                self.end_headers()
+
+            def do_HEAD(self):
+                server.requests.append(("HEAD", self.path, None))
+                data = self._lookup()
+                if data is not None:
+                    self._headers(data)
+
+            def do_GET(self):
+                server.requests.append(("GET", self.path, self.headers.get("Range")))
+                data = self._lookup()
+                if data is None:
+                    return
+                rng = re.match(r"bytes=(\d+)-$", self.headers.get("Range") or "")
+                start = int(rng.group(1)) if rng else 0
+                self._headers(data, 206 if rng else 200, start)
+                sent, pos = 0, start
+                while pos < len(data):
+                    block = data[pos:pos + 65536]
+                    if server.drop_after is not None and sent + len(block) > server.drop_after:
+                        self.wfile.write(block[: server.drop_after - sent])
+                        server.drop_after = None
+                        self.close_connection = True
+                        return
+                    try:
+                        self.wfile.write(block)
+                    except (BrokenPipeError, ConnectionResetError):
+                        return
+                    sent += len(block)
+                    pos += len(block)
+                    if server.delay:
+                        time.sleep(server.delay)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

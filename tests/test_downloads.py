@@ -1,0 +1,145 @@
+"""Model downloads against a local hub on 127.0.0.1 serving the real default model."""
+
+import hashlib
+import shutil
+import threading
+import time
+from collections import namedtuple
+
+import pytest
+
+from hub_server import HubServer
+from writer.core import downloads, library
+from writer.core.errors import UserError
+from writer.core.paths import models_dir
+from writer.core.settings import Settings
+
+REPO, FILE = "writer-tests/tiny-GGUF", "tiny-q4_1.gguf"
+
+
+@pytest.fixture(scope="module")
+def model_bytes(model_path):
+    return model_path.read_bytes()
+
+
+@pytest.fixture
+def hub(model_bytes):
+    with HubServer() as server:
+        server.files[(REPO, FILE)] = model_bytes
+        yield server
+
+
+def installed_files():
+    return sorted(p.name for p in models_dir().glob("*.gguf")) if models_dir().exists() else []
+
+
+def test_good_download_verifies_then_loads_and_generates(hub, model_bytes):
+    from writer.engine.client import EngineClient
+
+    seen = []
+    path = downloads.download(REPO, FILE, base=hub.url, on_progress=seen.append)
+    assert path == models_dir() / FILE
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == hashlib.sha256(model_bytes).hexdigest()
+    assert seen[-1].done == seen[-1].total == len(model_bytes) and seen[-1].bytes_per_s > 0
+    assert not list(models_dir().glob(".*part*"))
+    client = EngineClient()
+    try:
+        client.load(str(path), n_ctx=512)
+        events = list(client.generate([{"role": "user", "content": "Say hello."}], max_tokens=8, temperature=0))
+        assert events[-1]["type"] == "done" and any(e["type"] == "delta" for e in events)
+    finally:
+        client.close()
+
+
+def test_dropped_connection_then_resumed(hub, model_bytes):
+    hub.drop_after = 30_000_000
+    with pytest.raises(UserError, match="retry to resume"):
+        downloads.download(REPO, FILE, base=hub.url)
+    part = models_dir() / f".{FILE}.part"
+    assert part.exists() and 0 < part.stat().st_size < len(model_bytes)
+    assert installed_files() == []  # a partial file is never a usable model
+    have = part.stat().st_size
+    path = downloads.download(REPO, FILE, base=hub.url)
+    assert ("GET", f"/{REPO}/resolve/main/{FILE}", f"bytes={have}-") in hub.requests
+    assert path.read_bytes() == model_bytes
+
+
+def test_wrong_sha256_is_rejected_and_deleted(hub):
+    hub.wrong_etag = True
+    with pytest.raises(UserError, match="did not verify"):
+        downloads.download(REPO, FILE, base=hub.url)
+    assert installed_files() == [] and not list(models_dir().glob(".*part*"))
+
+
+def test_catalog_checksum_must_match_the_hub(hub):
+    with pytest.raises(UserError, match="does not match"):
+        downloads.download(REPO, FILE, base=hub.url, sha256="0" * 64)
+
+
+def test_missing_file_is_a_clear_404(hub):
+    with pytest.raises(UserError, match="was not found in writer-tests/tiny-GGUF"):
+        downloads.download(REPO, "absent.gguf", base=hub.url)
+
+
+def test_slow_download_can_be_cancelled_and_keeps_its_part(hub):
+    hub.delay = 0.05
+    cancel = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(downloads.DownloadCancelled):
+        downloads.download(REPO, FILE, base=hub.url, cancel=cancel, on_progress=lambda p: cancel.set())
+    assert time.monotonic() - started < 5
+    assert installed_files() == [] and (models_dir() / f".{FILE}.part").exists()
+
+
+def test_full_disk_is_refused_before_downloading(hub, monkeypatch):
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 1000, 1000))
+    with pytest.raises(UserError, match="Not enough disk space"):
+        downloads.download(REPO, FILE, base=hub.url)
+    assert not [r for r in hub.requests if r[0] == "GET"]
+
+
+def test_unreachable_server_fails_within_seconds():
+    started = time.monotonic()
+    with pytest.raises(UserError, match="Could not reach"):
+        downloads.download(REPO, FILE, base="http://127.0.0.1:9")
+    with pytest.raises(UserError, match="Could not reach"):
+        downloads.check_reachable("http://127.0.0.1:9")
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("name", ["../evil.gguf", "/etc/passwd.gguf", "a/../../b.gguf", "C:\\x.gguf", "~/x.gguf", "model.bin", ""])
+def test_unsafe_file_names_are_refused(name):
+    with pytest.raises(UserError):
+        downloads.safe_filename(name)
+
+
+def test_subfolder_file_is_stored_flat():
+    assert downloads.safe_filename("Q4_K_M/model-q4.gguf") == "model-q4.gguf"
+
+
+def test_library_lists_uses_and_removes(hub, model_path):
+    path = downloads.download(REPO, FILE, base=hub.url)
+    library.register("tiny", path, "hub", name="Tiny")
+    settings = Settings.load()
+    ids = [m.id for m in library.list_models(settings)]
+    assert ids[0] == "default" and "qwen2.5-1.5b" in ids and "tiny" in ids
+    assert [m.id for m in library.list_models(settings) if m.active] == ["default"]
+    library.use(settings, "tiny")
+    assert Settings.load().model_path == str(path)
+    with pytest.raises(UserError, match="active model"):
+        library.remove(Settings.load(), "tiny")
+    with pytest.raises(UserError, match="not downloaded"):
+        library.use(settings, "qwen2.5-7b")
+    library.use(settings, "default")
+    library.remove(Settings.load(), "tiny")
+    assert not path.exists() and "tiny" not in [m.id for m in library.list_models(Settings.load())]
+    with pytest.raises(UserError, match="cannot be removed"):
+        library.remove(Settings.load(), "default")
+
+
+def test_catalog_entries_are_complete():
+    for item in library.catalog():
+        assert item["file"].endswith(".gguf") and "/" in item["repo"]
+        assert item["size_bytes"] > 100e6 and item["memory_gb"] > 0 and item["license"]
+        assert isinstance(item["chinese"], bool) and item["translation"] and item["languages"]

@@ -1,0 +1,119 @@
+"""`writer models …`: the model manager on the command line."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from writer.core import downloads, library
+from writer.core.errors import UserError
+from writer.core.fit import estimate
+from writer.core.settings import Settings
+
+
+def _size(n: int | None) -> str:
+    return "" if not n else f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+def _progress_printer(name: str):
+    def show(p: downloads.Progress) -> None:
+        eta = f", {p.eta_s:.0f} s left" if p.eta_s is not None else ""
+        sys.stderr.write(f"\r{name}: {100 * p.done / max(p.total, 1):5.1f}%  {_size(p.done)} of {_size(p.total)}"
+                         f" at {p.bytes_per_s / 1e6:.1f} MB/s{eta}   ")
+        sys.stderr.flush()
+    return show
+
+
+def list_models(settings: Settings) -> int:
+    rows = []
+    for m in library.list_models(settings):
+        if m.installed:
+            status = "installed"
+        else:
+            status = "available: " + estimate(m.size_bytes or 0).describe()
+        rows.append(("*" if m.active else " ", m.id, m.name, _size(m.size_bytes), m.quantization or "", status))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[5])
+    print("\n(* marks the active model; languages and licences of catalog models are in resources/models/catalog.json)")
+    return 0
+
+
+def search(query: str, settings: Settings) -> int:
+    from huggingface_hub import HfApi
+
+    base = downloads.endpoint(settings.hf_endpoint)
+    downloads.check_reachable(base)
+    try:
+        results = list(HfApi(endpoint=base).list_models(search=query, filter="gguf", sort="downloads", limit=20))
+    except Exception as exc:
+        raise downloads._friendly_http_error(exc, query, query, base) from None
+    if not results:
+        print(f"No GGUF models match '{query}'.")
+    for model in results:
+        print(f"{model.id}  ({getattr(model, 'downloads', 0) or 0:,} downloads)")
+    return 0
+
+
+def download(args, settings: Settings) -> int:
+    entry = library.catalog_entry(args.model) if not args.filename else None
+    if entry:
+        repo, filename, model_id, source = entry["repo"], entry["file"], entry["id"], "catalog"
+    elif args.filename:
+        repo, filename, source = args.model, args.filename, "hub"
+        model_id = downloads.safe_filename(filename).rsplit(".", 1)[0].lower()
+    else:
+        raise UserError(f"'{args.model}' is not a catalog id; give a hub repository and a file name, e.g. "
+                        "'writer models download Qwen/Qwen2.5-1.5B-Instruct-GGUF qwen2.5-1.5b-instruct-q4_k_m.gguf'.")
+    name = downloads.safe_filename(filename)
+    cancel = threading.Event()
+    try:
+        path = downloads.download(repo, filename, base=args.endpoint or settings.hf_endpoint,
+                                  sha256=(entry or {}).get("sha256"), on_progress=_progress_printer(name), cancel=cancel)
+    except KeyboardInterrupt:
+        raise UserError(f"Download of {name} paused; run the same command to resume it.") from None
+    finally:
+        sys.stderr.write("\n")
+    library.register(model_id, path, source, repo=repo, file=filename, name=(entry or {}).get("name") or name)
+    print(f"Downloaded and verified {path}. Make it active with: writer models use {model_id}")
+    return 0
+
+
+def import_model(path: str) -> int:
+    from writer.core.models import check_gguf
+    from writer.engine.client import EngineClient
+
+    checked = check_gguf(path)
+    client = EngineClient()
+    try:
+        meta = client.probe(str(checked.resolve()))
+    finally:
+        client.close()
+    entry = library.import_model(str(checked), meta)
+    print(f"Imported {entry.id}: {meta['name']}, {meta['parameters'] / 1e9:.2f}B parameters, {meta['quantization']}, "
+          f"context {meta['context_train']}, {'with' if meta['chat_template'] else 'without'} a chat template.")
+    return 0
+
+
+def run_models(args) -> int:
+    from writer.engine.client import EngineFailure
+
+    settings = Settings.load()
+    command = args.models_command
+    try:
+        if command == "list":
+            return list_models(settings)
+        if command == "search":
+            return search(args.query, settings)
+        if command == "download":
+            return download(args, settings)
+        if command == "import":
+            return import_model(args.path)
+        if command == "remove":
+            print(f"Removed {library.remove(settings, args.id).name}.")
+            return 0
+        model = library.use(settings, args.id)
+        print(f"{model.name} is now the active model.")
+        return 0
+    except EngineFailure as exc:
+        raise UserError(str(exc)) from None

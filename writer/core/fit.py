@@ -1,0 +1,77 @@
+"""Will a model fit this machine, and how many layers can go to the GPU? An estimate, shown
+before download and on load; llama.cpp's own fallback still catches a wrong guess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+OVERHEAD = 1.2  # weights plus KV cache and compute buffers at a 4096-token context, roughly
+RESERVE = 512 * 1024 * 1024
+
+
+@dataclass
+class Machine:
+    ram_bytes: int | None
+    gpu_name: str | None = None
+    gpu_free_bytes: int | None = None
+
+
+def _ram_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _nvidia_gpu() -> tuple[str | None, int | None]:
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return None, None
+    try:
+        out = subprocess.run([smi, "--query-gpu=name,memory.free", "--format=csv,noheader,nounits"],
+                             capture_output=True, text=True, timeout=3).stdout
+        name, free_mib = out.splitlines()[0].rsplit(",", 1)
+        return name.strip(), int(float(free_mib)) * 1024 * 1024
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None, None
+
+
+def detect_machine() -> Machine:
+    name, free = _nvidia_gpu()
+    return Machine(_ram_bytes(), name, free)
+
+
+@dataclass
+class Fit:
+    needed_bytes: int
+    fits_ram: bool | None
+    gpu_layers: int | None  # layers that fit on the GPU; None when no GPU is known
+    layers: int
+
+    def describe(self) -> str:
+        need = f"needs about {self.needed_bytes / 1e9:.1f} GB"
+        needs = "N" + need[1:]
+        if self.fits_ram is False:
+            return f"Too large for this computer's memory ({need})."
+        ram = "fits in memory" if self.fits_ram else "memory unknown"
+        if self.gpu_layers is None:
+            return f"{needs}; {ram}; no GPU detected, runs on the CPU."
+        if self.gpu_layers >= self.layers:
+            return f"{needs}; fits entirely on the GPU."
+        if self.gpu_layers == 0:
+            return f"{needs}; {ram}; too large for the GPU's free memory, runs on the CPU."
+        return f"{needs}; about {self.gpu_layers} of {self.layers} layers fit on the GPU."
+
+
+def estimate(size_bytes: int, layers: int = 32, machine: Machine | None = None) -> Fit:
+    machine = machine or detect_machine()
+    needed = int(size_bytes * OVERHEAD)
+    fits_ram = None if machine.ram_bytes is None else needed + RESERVE < machine.ram_bytes
+    gpu_layers = None
+    if machine.gpu_free_bytes is not None:
+        per_layer = needed / max(layers, 1)
+        gpu_layers = max(0, min(layers, int((machine.gpu_free_bytes - RESERVE) / per_layer)))
+    return Fit(needed, fits_ram, gpu_layers, layers)

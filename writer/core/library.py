@@ -1,0 +1,133 @@
+"""The user's models: the bundled default, the catalog, downloads and imports, and which is active.
+
+Downloaded and imported models are recorded in models.json in the models folder (written
+atomically); a catalog model counts as installed only when its verified file is there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from writer.core.atomic import write_atomic
+from writer.core.errors import UserError
+from writer.core.models import check_gguf
+from writer.core.paths import default_model_path, models_dir, resource
+from writer.core.settings import Settings
+
+DEFAULT_ID = "default"
+
+
+@dataclass
+class ModelEntry:
+    id: str
+    name: str
+    path: str | None = None  # None: not installed
+    source: str = "catalog"  # default | catalog | hub | import
+    size_bytes: int | None = None
+    quantization: str | None = None
+    parameters: str | None = None
+    catalog: dict = field(default_factory=dict)
+    active: bool = False
+
+    @property
+    def installed(self) -> bool:
+        return self.path is not None and Path(self.path).is_file()
+
+
+@lru_cache(maxsize=1)
+def catalog() -> tuple[dict, ...]:
+    return tuple(json.loads(resource("models", "catalog.json").read_text(encoding="utf-8"))["models"])
+
+
+def _manifest_path() -> Path:
+    return models_dir() / "models.json"
+
+
+def _read_manifest() -> list[dict]:
+    try:
+        data = json.loads(_manifest_path().read_text(encoding="utf-8"))
+        return [m for m in data.get("models", []) if isinstance(m, dict) and m.get("id") and m.get("path")]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def _write_manifest(entries: list[dict]) -> None:
+    write_atomic(_manifest_path(), json.dumps({"models": entries}, indent=2, ensure_ascii=False).encode("utf-8"))
+
+
+def register(model_id: str, path: Path, source: str, **extra) -> None:
+    entries = [m for m in _read_manifest() if m["id"] != model_id]
+    entries.append({"id": model_id, "path": str(path), "source": source, **extra})
+    _write_manifest(entries)
+
+
+def list_models(settings: Settings) -> list[ModelEntry]:
+    active = settings.model_path
+    default = default_model_path()
+    models = [ModelEntry(DEFAULT_ID, "SmolLM2 135M Instruct (built in)", str(default) if default else None, "default",
+                         default.stat().st_size if default else None, "Q4_1", "135M")]
+    recorded = {m["id"]: m for m in _read_manifest()}
+    for item in catalog():
+        record = recorded.pop(item["id"], None)
+        path = record["path"] if record and Path(record["path"]).is_file() else None
+        size = Path(path).stat().st_size if path else item["size_bytes"]
+        models.append(ModelEntry(item["id"], item["name"], path, "catalog", size,
+                                 item["quantization"], item["parameters"], item))
+    for record in recorded.values():
+        if Path(record["path"]).is_file():
+            models.append(ModelEntry(record["id"], record.get("name") or Path(record["path"]).stem, record["path"],
+                                     record.get("source", "import"), Path(record["path"]).stat().st_size,
+                                     record.get("quantization"), record.get("parameters")))
+    for model in models:
+        model.active = model.installed and (
+            (active is None and model.id == DEFAULT_ID) or (active is not None and model.path == active))
+    return models
+
+
+def find(settings: Settings, model_id: str) -> ModelEntry:
+    for model in list_models(settings):
+        if model.id == model_id:
+            return model
+    raise UserError(f"There is no model '{model_id}'; 'writer models list' shows the ids.")
+
+
+def catalog_entry(model_id: str) -> dict | None:
+    return next((m for m in catalog() if m["id"] == model_id), None)
+
+
+def use(settings: Settings, model_id: str) -> ModelEntry:
+    model = find(settings, model_id)
+    if not model.installed:
+        raise UserError(f"{model.name} is not downloaded yet; run 'writer models download {model_id}' first.")
+    settings.model_path = None if model.id == DEFAULT_ID else model.path
+    settings.save()
+    return model
+
+
+def remove(settings: Settings, model_id: str) -> ModelEntry:
+    model = find(settings, model_id)
+    if model.id == DEFAULT_ID:
+        raise UserError("The built-in model is part of Writer and cannot be removed.")
+    if model.active:
+        raise UserError(f"{model.name} is the active model; choose another model before removing it.")
+    if not model.installed:
+        raise UserError(f"{model.name} is not installed.")
+    path = Path(model.path)
+    if path.parent == models_dir():
+        path.unlink(missing_ok=True)  # only files Writer downloaded; imported files stay where they are
+    _write_manifest([m for m in _read_manifest() if m["id"] != model_id])
+    return model
+
+
+def import_model(path: str, metadata: dict | None = None) -> ModelEntry:
+    """Registers a local GGUF file (not copied). `metadata` is what the engine read from it."""
+    checked = check_gguf(path).resolve()
+    meta = metadata or {}
+    model_id = checked.stem.lower()
+    register(model_id, checked, "import", name=meta.get("name") or checked.stem,
+             quantization=meta.get("quantization"), parameters=meta.get("parameters_label"))
+    return ModelEntry(model_id, meta.get("name") or checked.stem, str(checked), "import", checked.stat().st_size,
+                      meta.get("quantization"))
