@@ -57,7 +57,7 @@ def test_import_checks_the_file_in_the_worker(tmp_path, model_path):
     text.write_text("just text")
     assert "not a GGUF model file" in writer("models", "import", str(text)).stderr.decode()
     good = writer("models", "import", str(model_path))
-    assert good.returncode == 0 and "Q4_1" in good.stdout.decode() and "with a chat template" in good.stdout.decode()
+    assert good.returncode == 0 and "Q4_1" in good.stdout.decode() and "chat template" in good.stdout.decode()
 
 
 def test_unknown_model_id():

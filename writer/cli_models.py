@@ -31,7 +31,9 @@ def list_models(settings: Settings) -> int:
             status = "installed"
         else:
             status = "available: " + estimate(m.size_bytes or 0).describe()
-        rows.append(("*" if m.active else " ", m.id, m.name, _size(m.size_bytes), m.quantization or "", status))
+        details = library.describe(m)
+        rows.append(("*" if m.active else " ", m.id, m.name, _size(m.size_bytes), m.quantization or "",
+                     status + (f" ({details})" if details else "")))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[5])
@@ -74,24 +76,28 @@ def download(args, settings: Settings) -> int:
         raise UserError(f"Download of {name} paused; run the same command to resume it.") from None
     finally:
         sys.stderr.write("\n")
-    library.register(model_id, path, source, repo=repo, file=filename, name=(entry or {}).get("name") or name)
+    meta = _probe(path)  # a verified file that llama.cpp cannot load is not a usable model either
+    library.register(model_id, path, source, repo=repo, file=filename, name=(entry or {}).get("name") or name, meta=meta)
     print(f"Downloaded and verified {path}. Make it active with: writer models use {model_id}")
     return 0
 
 
-def import_model(path: str) -> int:
-    from writer.core.models import check_gguf
+def _probe(path) -> dict:
     from writer.engine.client import EngineClient
 
-    checked = check_gguf(path)
     client = EngineClient()
     try:
-        meta = client.probe(str(checked.resolve()))
+        return client.probe(str(path))
     finally:
         client.close()
-    entry = library.import_model(str(checked), meta)
-    print(f"Imported {entry.id}: {meta['name']}, {meta['parameters'] / 1e9:.2f}B parameters, {meta['quantization']}, "
-          f"context {meta['context_train']}, {'with' if meta['chat_template'] else 'without'} a chat template.")
+
+
+def import_model(path: str) -> int:
+    from writer.core.models import check_gguf
+
+    checked = check_gguf(path)
+    entry = library.import_model(str(checked), _probe(checked.resolve()))
+    print(f"Imported {entry.id}: {entry.name} · {library.describe(entry)}")
     return 0
 
 

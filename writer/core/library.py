@@ -30,6 +30,7 @@ class ModelEntry:
     quantization: str | None = None
     parameters: str | None = None
     catalog: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)  # what the engine read from the file, when known
     active: bool = False
 
     @property
@@ -75,12 +76,13 @@ def list_models(settings: Settings) -> list[ModelEntry]:
         path = record["path"] if record and Path(record["path"]).is_file() else None
         size = Path(path).stat().st_size if path else item["size_bytes"]
         models.append(ModelEntry(item["id"], item["name"], path, "catalog", size,
-                                 item["quantization"], item["parameters"], item))
+                                 item["quantization"], item["parameters"], item, (record or {}).get("meta", {})))
     for record in recorded.values():
         if Path(record["path"]).is_file():
+            meta = record.get("meta", {})
             models.append(ModelEntry(record["id"], record.get("name") or Path(record["path"]).stem, record["path"],
                                      record.get("source", "import"), Path(record["path"]).stat().st_size,
-                                     record.get("quantization"), record.get("parameters")))
+                                     meta.get("quantization"), _params_label(meta), meta=meta))
     for model in models:
         model.active = model.installed and (
             (active is None and model.id == DEFAULT_ID) or (active is not None and model.path == active))
@@ -122,12 +124,25 @@ def remove(settings: Settings, model_id: str) -> ModelEntry:
     return model
 
 
-def import_model(path: str, metadata: dict | None = None) -> ModelEntry:
-    """Registers a local GGUF file (not copied). `metadata` is what the engine read from it."""
+def _params_label(meta: dict) -> str | None:
+    n = meta.get("parameters")
+    return None if not n else f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M"
+
+
+def import_model(path: str, meta: dict) -> ModelEntry:
+    """Registers a local GGUF file where it is (not copied). `meta` is what the engine read from it."""
     checked = check_gguf(path).resolve()
-    meta = metadata or {}
     model_id = checked.stem.lower()
-    register(model_id, checked, "import", name=meta.get("name") or checked.stem,
-             quantization=meta.get("quantization"), parameters=meta.get("parameters_label"))
+    register(model_id, checked, "import", name=meta.get("name") or checked.stem, meta=meta)
     return ModelEntry(model_id, meta.get("name") or checked.stem, str(checked), "import", checked.stat().st_size,
-                      meta.get("quantization"))
+                      meta.get("quantization"), _params_label(meta), meta=meta)
+
+
+def describe(model: ModelEntry) -> str:
+    """One line of what the file says about itself, for lists and dialogs."""
+    meta = model.meta
+    if not meta:
+        return ""
+    template = "chat template" if meta.get("chat_template") else "no chat template (not for instructions)"
+    return (f"{_params_label(meta)} parameters · {meta.get('quantization')} · context {meta.get('context_train'):,} · "
+            f"{meta.get('layers')} layers · {template}")

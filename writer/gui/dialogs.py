@@ -71,6 +71,10 @@ class SettingsDialog(QDialog):
         self.temperature.setValue(settings.temperature)
         form.addRow("Temperature", self.temperature)
 
+        self.endpoint = QLineEdit(settings.hf_endpoint or "")
+        self.endpoint.setPlaceholderText("https://huggingface.co (or HF_ENDPOINT)")
+        form.addRow("Model hub mirror", self.endpoint)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -97,6 +101,8 @@ class SettingsDialog(QDialog):
         settings.gpu_layers = "auto" if mode == "auto" else 0 if mode == "off" else self.gpu_layers.value()
         settings.threads = self.threads.value() or None
         settings.temperature = round(self.temperature.value(), 2)
+        endpoint = self.endpoint.text().strip().rstrip("/")
+        settings.hf_endpoint = endpoint if endpoint.startswith(("http://", "https://")) else None
 
 
 class FindReplaceDialog(QDialog):

@@ -69,6 +69,14 @@ class EngineBridge(QObject):
         self.model_loaded.emit(info)
         self._set_state("ready", "")
 
+    def probe(self, path: str) -> dict:
+        """Describes a model file from the worker (blocking: call it off the GUI thread)."""
+        from writer.engine.client import EngineFailure
+        try:
+            return self.client.probe(path)
+        except EngineFailure as exc:
+            raise UserError(str(exc)) from None
+
     # -- actions ---------------------------------------------------------------------------
     def start(self, request, temperature: float = 0.7) -> int:
         """Starts an action; returns its job id. Events arrive through job_event."""

@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Save", self.save, QKeySequence.StandardKey.Save)
         self._action(file, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
         file.addSeparator()
+        self._action(file, "Models…", self.open_models, "Ctrl+Shift+L")
         self._action(file, "Settings…", self.open_settings, "Ctrl+,")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -380,6 +381,12 @@ class MainWindow(QMainWindow):
             dialog.apply_to(self.settings)
             self._save_settings()
             self.bridge.load(self.settings)
+
+    def open_models(self) -> None:
+        from writer.gui.models_dialog import ModelManagerDialog
+        dialog = ModelManagerDialog(self.settings, self.bridge.probe, busy=lambda: bool(self.jobs), parent=self)
+        dialog.model_chosen.connect(lambda: self.bridge.load(self.settings))
+        dialog.exec()
 
     def show_shortcuts(self) -> None:
         from writer.gui.dialogs import ShortcutsDialog

@@ -1,0 +1,319 @@
+"""The model manager: catalog, downloads with progress, imports, removal and the active model."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+    QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+)
+
+from writer.core import downloads, library
+from writer.core.errors import UserError
+from writer.core.fit import estimate
+from writer.core.settings import Settings
+
+
+def _size(n) -> str:
+    return "" if not n else f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+class Background(QObject):
+    """Runs one blocking call on a thread and reports back through signals."""
+
+    progress = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+    def run(self, fn, *args, **kwargs) -> None:
+        def work():
+            try:
+                outcome = (self.succeeded, fn(*args, **kwargs))
+            except downloads.DownloadCancelled:
+                outcome = (self.failed, "Download paused; choose Download again to resume it.")
+            except UserError as exc:
+                outcome = (self.failed, str(exc))
+            except Exception as exc:  # shown in the dialog, never a traceback
+                outcome = (self.failed, f"Unexpected error: {exc}")
+            try:
+                outcome[0].emit(outcome[1])
+            except RuntimeError:
+                pass  # the dialog was closed meanwhile; nobody is waiting for this
+        threading.Thread(target=work, daemon=True).start()
+
+
+class ModelManagerDialog(QDialog):
+    model_chosen = Signal()  # the active model changed: reload the engine
+
+    def __init__(self, settings: Settings, probe, busy=lambda: False, parent=None) -> None:
+        super().__init__(parent)
+        self.settings, self.probe, self.busy = settings, probe, busy
+        self.setWindowTitle("Models")
+        self.resize(900, 560)
+        self.models: list[library.ModelEntry] = []
+        self._cancel = threading.Event()
+        self._jobs: list[Background] = []
+        self._downloading = False
+
+        self.network = QLabel("Checking the connection to the model hub…")
+        self.network.setObjectName("hint")
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Model", "Size", "Languages", "Status"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setObjectName("hint")
+
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress_label = QLabel()
+        self.progress_label.setWordWrap(True)
+
+        self.download_button = QPushButton("Download")
+        self.download_button.setObjectName("primary")
+        self.cancel_button = QPushButton("Cancel download")
+        self.cancel_button.setVisible(False)
+        self.use_button = QPushButton("Use this model")
+        self.remove_button = QPushButton("Remove…")
+        self.import_button = QPushButton("Import .gguf…")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search the hub for GGUF models, then press Enter")
+        self.search.setClearButtonEnabled(True)
+
+        buttons = QHBoxLayout()
+        for b in (self.download_button, self.cancel_button, self.use_button, self.remove_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.network)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.progress_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.search)
+
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.download_button.clicked.connect(self.download_selected)
+        self.cancel_button.clicked.connect(self._cancel.set)
+        self.use_button.clicked.connect(self.use_selected)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.import_button.clicked.connect(self.import_dialog)
+        self.search.returnPressed.connect(self.search_hub)
+        self.refresh()
+        self._check_network()
+
+    def _background(self) -> Background:
+        job = Background(self)
+        self._jobs.append(job)
+        return job
+
+    # -- listing ---------------------------------------------------------------------------
+    def refresh(self, select: str | None = None) -> None:
+        current = select or (self.selected().id if self.selected() else None)
+        self.models = library.list_models(self.settings)
+        self.table.setRowCount(len(self.models))
+        for row, model in enumerate(self.models):
+            info = model.catalog
+            langs = info.get("languages", "English mainly" if model.id == library.DEFAULT_ID else "")
+            if info:
+                langs += f" · Chinese: {'yes' if info['chinese'] else 'no'} · translation: {info['translation']}"
+            status = "Active" if model.active else "Installed" if model.installed else "Not downloaded"
+            cells = [model.name, _size(model.size_bytes), langs, status]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if model.active:
+                    font = QFont()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(row, col, item)
+            if model.id == current:
+                self.table.selectRow(row)
+        if self.table.currentRow() < 0 and self.models:
+            self.table.selectRow(0)
+        self._selection_changed()
+
+    def selected(self) -> library.ModelEntry | None:
+        row = self.table.currentRow()
+        return self.models[row] if 0 <= row < len(self.models) else None
+
+    def _selection_changed(self) -> None:
+        model = self.selected()
+        self.download_button.setEnabled(bool(model and not model.installed and model.catalog) and not self._downloading)
+        self.use_button.setEnabled(bool(model and model.installed and not model.active))
+        self.remove_button.setEnabled(bool(model and model.installed and model.id != library.DEFAULT_ID and not model.active))
+        if model is None:
+            self.details.clear()
+            return
+        lines = []
+        if model.catalog:
+            c = model.catalog
+            lines.append(f"{c['repo']} · {c['file']} · {c['parameters']} parameters · {c['quantization']} · "
+                         f"licence: {c['license']}")
+        described = library.describe(model)
+        if described:
+            lines.append(described)
+        if model.size_bytes:
+            layers = model.meta.get("layers") or 32
+            lines.append(estimate(model.size_bytes, layers).describe())
+        self.details.setText("\n".join(lines))
+
+    def _check_network(self) -> None:
+        base = downloads.endpoint(self.settings.hf_endpoint)
+        job = self._background()
+        job.succeeded.connect(lambda _: self.network.setText(f"Connected to {base}. Downloads are verified before use."))
+        job.failed.connect(lambda msg: self.network.setText(f"Offline: {msg} Local models keep working."))
+        job.run(downloads.check_reachable, base, 5.0)
+
+    # -- actions ---------------------------------------------------------------------------
+    def download_selected(self) -> None:
+        model = self.selected()
+        if model and model.catalog:
+            self.start_download(model.catalog["repo"], model.catalog["file"], model.id, model.catalog.get("sha256"),
+                                model.catalog["name"], "catalog")
+
+    def start_download(self, repo: str, filename: str, model_id: str, sha256: str | None, name: str, source: str) -> None:
+        self._cancel.clear()
+        self._downloading = True
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.progress_label.setText(f"Starting the download of {name}…")
+        self.cancel_button.setVisible(True)
+        self._selection_changed()
+        job = self._background()
+        job.progress.connect(self._show_progress)
+        job.succeeded.connect(lambda path: self._downloaded(path, model_id, repo, filename, name, source))
+        job.failed.connect(self._download_failed)
+
+        def work():
+            path = downloads.download(repo, filename, base=self.settings.hf_endpoint, sha256=sha256,
+                                      on_progress=job.progress.emit, cancel=self._cancel)
+            return path, self.probe(str(path))
+        job.run(work)
+
+    def _show_progress(self, p: downloads.Progress) -> None:
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(1000 * p.done / max(p.total, 1)))
+        eta = f" · about {p.eta_s:.0f} s left" if p.eta_s is not None else ""
+        self.progress_label.setText(f"{_size(p.done)} of {_size(p.total)} · {p.bytes_per_s / 1e6:.1f} MB/s{eta}")
+
+    def _finish_download_ui(self) -> None:
+        self._downloading = False
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+
+    def _downloaded(self, result, model_id, repo, filename, name, source) -> None:
+        path, meta = result
+        library.register(model_id, path, source, repo=repo, file=filename, name=name, meta=meta)
+        self._finish_download_ui()
+        self.progress_label.setText(f"{name} is downloaded and verified. Choose “Use this model” to write with it.")
+        self.refresh(select=model_id)
+
+    def _download_failed(self, message: str) -> None:
+        self._finish_download_ui()
+        self.progress_label.setText(message + " Choose Download to retry.")
+        self._selection_changed()
+
+    def use_selected(self) -> None:
+        model = self.selected()
+        if model is None:
+            return
+        try:
+            library.use(self.settings, model.id)
+        except UserError as exc:
+            self.progress_label.setText(str(exc))
+            return
+        self.refresh(select=model.id)
+        self.model_chosen.emit()
+
+    def remove_selected(self) -> None:
+        model = self.selected()
+        if model is None:
+            return
+        if self.busy():
+            self.progress_label.setText("Wait for the current action to finish before removing a model.")
+            return
+        answer = QMessageBox.question(self, "Remove model", f"Remove {model.name}? A downloaded file is deleted from disk; "
+                                      "an imported file stays where it is.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            library.remove(self.settings, model.id)
+        except UserError as exc:
+            self.progress_label.setText(str(exc))
+            return
+        self.progress_label.setText(f"Removed {model.name}.")
+        self.refresh()
+
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a model", "", "GGUF models (*.gguf)")
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str) -> None:
+        self.progress_label.setText("Checking the model file…")
+        job = self._background()
+        job.succeeded.connect(lambda entry: (self.progress_label.setText(f"Imported {entry.name}."), self.refresh(select=entry.id)))
+        job.failed.connect(self.progress_label.setText)
+
+        def work():
+            from writer.core.models import check_gguf
+            checked = check_gguf(path)
+            return library.import_model(str(checked), self.probe(str(checked.resolve())))
+        job.run(work)
+
+    def search_hub(self) -> None:
+        query = self.search.text().strip()
+        if not query:
+            return
+        base = downloads.endpoint(self.settings.hf_endpoint)
+        self.progress_label.setText(f"Searching {base} for “{query}”…")
+        job = self._background()
+        job.succeeded.connect(self._choose_from_results)
+        job.failed.connect(self.progress_label.setText)
+
+        def work():
+            from huggingface_hub import HfApi
+            downloads.check_reachable(base)
+            api = HfApi(endpoint=base)
+            repos = [m.id for m in api.list_models(search=query, filter="gguf", sort="downloads", limit=20)]
+            return api, repos
+        job.run(work)
+
+    def _choose_from_results(self, result) -> None:
+        api, repos = result
+        if not repos:
+            self.progress_label.setText("No GGUF models match that search.")
+            return
+        self.progress_label.setText("")
+        repo, ok = QInputDialog.getItem(self, "Search results", "Repository:", repos, 0, False)
+        if not ok:
+            return
+        job = self._background()
+        job.succeeded.connect(lambda files: self._choose_file(repo, files))
+        job.failed.connect(self.progress_label.setText)
+        job.run(lambda: [f for f in api.list_repo_files(repo) if f.lower().endswith(".gguf")])
+
+    def _choose_file(self, repo: str, files: list[str]) -> None:
+        if not files:
+            self.progress_label.setText(f"{repo} has no .gguf files.")
+            return
+        filename, ok = QInputDialog.getItem(self, repo, "File (Q4_K_M is a good balance):", files, 0, False)
+        if ok:
+            name = downloads.safe_filename(filename)
+            self.start_download(repo, filename, name.rsplit(".", 1)[0].lower(), None, name, "hub")
+
+    def reject(self) -> None:
+        self._cancel.set()  # a running download pauses; its partial file resumes next time
+        super().reject()
