@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 
 from PySide6.QtCore import QObject, Signal
 
@@ -16,14 +17,21 @@ from writer.core.errors import UserError
 from writer.core.settings import Settings
 
 
+MAX_RESTARTS = 3  # automatic restarts within CRASH_WINDOW seconds before Writer stops trying
+CRASH_WINDOW = 60.0
+
+
 class EngineBridge(QObject):
-    # state: "starting" | "loading" | "ready" | "busy" | "error"; detail: a sentence or ""
+    # state: "starting" | "loading" | "ready" | "busy" | "restarting" | "error"; detail: a sentence or ""
     state_changed = Signal(str, str)
     model_loaded = Signal(dict)
     job_event = Signal(int, dict)
 
-    def __init__(self, client_factory=None, parent=None) -> None:
+    def __init__(self, client_factory=None, parent=None, backoff: float = 1.0) -> None:
         super().__init__(parent)
+        self.backoff = backoff
+        self._settings: Settings | None = None
+        self._crashes: list[float] = []
         self._client_factory = client_factory
         self._client = None  # created on first use, after the window is shown
         self._jobs = itertools.count(1)
@@ -31,6 +39,7 @@ class EngineBridge(QObject):
         self._running: dict[int, ActionRun] = {}
         self.info: dict | None = None
         self.state = "starting"
+        self.detail = ""
 
     @property
     def client(self):
@@ -42,15 +51,36 @@ class EngineBridge(QObject):
 
     def _set_state(self, state: str, detail: str = "") -> None:
         self.state = state
+        self.detail = detail
         self.state_changed.emit(state, detail)
 
     def _on_engine_event(self, event: dict) -> None:
         if event.get("id") is None and event["type"] == "error":
-            self._set_state("error", event["message"])
+            if event.get("code") == "worker_died":
+                self._worker_died(event["message"])
+            else:
+                self._set_state("error", event["message"])
+
+    def _worker_died(self, message: str) -> None:
+        """Restarts the engine with back-off; a model that keeps killing it does not loop forever."""
+        now = time.monotonic()
+        self._crashes = [t for t in self._crashes if now - t < CRASH_WINDOW] + [now]
+        self.info = None
+        if self._settings is None or len(self._crashes) > MAX_RESTARTS:
+            self._set_state("error", f"The engine stopped {len(self._crashes)} times in a minute with this model, so Writer "
+                                     "stopped restarting it. Choose another model, or lower the context size or GPU layers "
+                                     "in Settings.")
+            return
+        self._set_state("restarting", message)
+        timer = threading.Timer(self.backoff * 2 ** (len(self._crashes) - 1), self._load, args=(self._settings,))
+        timer.daemon = True
+        timer.start()
 
     # -- model -----------------------------------------------------------------------------
     def load(self, settings: Settings) -> None:
         """Loads the configured model in the background."""
+        self._settings = settings
+        self._crashes = []
         self._set_state("loading", "")
         threading.Thread(target=self._load, args=(settings,), daemon=True, name="model-load").start()
 
@@ -63,7 +93,8 @@ class EngineBridge(QObject):
                                      threads=settings.threads)
         except (UserError, EngineFailure) as exc:
             self.info = None
-            self._set_state("error", str(exc))
+            if getattr(exc, "code", None) != "worker_died":  # a dead worker is restarted by _worker_died
+                self._set_state("error", str(exc))
             return
         self.info = info
         self.model_loaded.emit(info)

@@ -230,10 +230,10 @@ class MainWindow(QMainWindow):
     # -- engine status ---------------------------------------------------------------------
     def _on_engine_state(self, state: str, detail: str) -> None:
         text = {"starting": "Starting engine…", "loading": "Loading model…", "ready": "Ready",
-                "busy": "Writing…", "error": "Engine error"}.get(state, state)
+                "busy": "Writing…", "restarting": "Restarting engine…", "error": "Engine error"}.get(state, state)
         self.state_label.setText(text)
         self.state_label.setToolTip(detail)
-        if state == "error" and detail:
+        if state in ("error", "restarting") and detail:
             self.statusBar().showMessage(detail, 15000)
 
     def _on_model_loaded(self, info: dict) -> None:
@@ -244,8 +244,9 @@ class MainWindow(QMainWindow):
             self.device_label.setText(f"GPU · {model['gpu_layers']}/{model['layers'] + 1} layers")
         else:
             self.device_label.setText("CPU")
+        from writer.core.fit import estimate
         reason = model.get("gpu_fallback") or ("" if info["gpu_offload_supported"] else "This llama.cpp build has no GPU support; see README to install a GPU build.")
-        self.device_label.setToolTip(reason)
+        self.device_label.setToolTip("\n".join(filter(None, [reason, estimate(model["size_bytes"], model["layers"]).describe()])))
 
     # -- documents -------------------------------------------------------------------------
     def _update_title(self) -> None:

@@ -1,0 +1,98 @@
+"""The editor survives the engine dying: during generation, during loading, and on every load."""
+
+import os
+import signal
+import sys
+import textwrap
+import time
+
+import pytest
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMessageBox
+
+from writer.core.settings import Settings
+from writer.engine import client as client_module
+from writer.gui.engine_bridge import EngineBridge
+from writer.gui.main_window import MainWindow
+
+DOC = "A first paragraph that the user wrote by hand.\n\nA second one, also precious.\n"
+
+
+@pytest.fixture(autouse=True)
+def discard_on_close(monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+
+
+@pytest.fixture
+def window(qtbot):
+    bridge = EngineBridge(backoff=0.1)
+    win = MainWindow(Settings(n_ctx=1024), bridge)
+    qtbot.addWidget(win)
+    win.editor.setPlainText(DOC)
+    with qtbot.waitSignal(bridge.model_loaded, timeout=60000):
+        win.start_engine()
+    yield win
+    win.editor.document().setModified(False)
+    win.close()
+
+
+def test_worker_killed_during_generation(qtbot, window):
+    cursor = window.editor.textCursor()
+    cursor.select(QTextCursor.SelectionType.Document)
+    window.editor.setTextCursor(cursor)
+    panel = window.panels["generate"]
+    panel.instruction.setText("Write a very long story about the sea.")
+    window.run_action("generate")
+    qtbot.waitUntil(lambda: panel.result != "", timeout=30000)
+    os.kill(window.bridge.client.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=10000)
+    assert "stopped unexpectedly" in panel.status.text()
+    assert window.editor.toPlainText() == DOC  # the document is untouched
+    qtbot.waitUntil(lambda: window.bridge.state == "ready", timeout=30000)  # restarted by itself
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    panel.instruction.setText("Write one sentence.")
+    window.run_action("generate")
+    qtbot.waitUntil(lambda: panel.job is None, timeout=60000)
+    assert panel.result.strip() and "Done" in panel.status.text()
+
+
+def test_worker_killed_during_loading(qtbot, window):
+    states = []
+    window.bridge.state_changed.connect(lambda s, d: states.append(s))
+    window.bridge.client.kill()  # a fresh worker: loading now includes starting llama.cpp
+    window.bridge.load(window.settings)
+    qtbot.waitUntil(lambda: window.bridge.client.pid is not None and window.bridge.client.running, timeout=10000)
+    os.kill(window.bridge.client.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: window.bridge.state == "ready", timeout=30000)
+    assert "restarting" in states or "loading" in states
+    assert window.editor.toPlainText() == DOC
+
+
+CRASHING_WORKER = textwrap.dedent("""
+    import os, sys, json
+    out = sys.stdout.buffer
+    out.write(json.dumps({"v": 1, "type": "ready", "protocol": 1, "pid": os.getpid()}).encode() + b"\\n"); out.flush()
+    for line in sys.stdin.buffer:
+        if json.loads(line).get("type") == "load":
+            os.abort()  # what llama.cpp does on a failed internal assertion
+""")
+
+
+def test_a_model_that_crashes_every_load_does_not_loop(qtbot, tmp_path, monkeypatch, model_path):
+    script = tmp_path / "crashing_worker.py"
+    script.write_text(CRASHING_WORKER)
+    starts = []
+
+    def command():
+        starts.append(time.monotonic())
+        return [sys.executable, str(script)]
+
+    monkeypatch.setattr(client_module, "worker_command", command)
+    bridge = EngineBridge(backoff=0.05)
+    bridge.load(Settings(model_path=str(model_path)))
+    qtbot.waitUntil(lambda: bridge.state == "error" and "stopped restarting" in bridge.detail, timeout=20000)
+    count = len(starts)
+    assert count == 4  # the first start and three restarts with back-off
+    time.sleep(1.0)
+    assert len(starts) == count  # and then no more
+    bridge.shutdown()
