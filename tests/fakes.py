@@ -14,7 +14,7 @@ class FakeClient:
     def load(self, path, n_ctx=4096, gpu_layers="auto", threads=None):
         return {"type": "loaded", "gpu_offload_supported": False, "model": {
             "path": str(path), "name": "fake", "parameters": 1e6, "quantization": "Q4_1", "context": n_ctx,
-            "layers": 4, "gpu_layers": 0, "gpu_fallback": None}}
+            "layers": 4, "gpu_layers": 0, "gpu_fallback": None, "size_bytes": 1000}}
 
     def count_tokens(self, texts):
         return [len(t.split()) for t in texts]
