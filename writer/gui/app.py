@@ -41,4 +41,5 @@ def main(argv: list[str]) -> int:
         window.open_file(argv[0])
     window.show()
     QTimer.singleShot(0, window.start_engine)
+    QTimer.singleShot(0, window.offer_recovery)
     return app.exec()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
@@ -14,12 +14,15 @@ from PySide6.QtWidgets import (
 from writer import APP_NAME, __version__
 from writer.core import documents
 from writer.core.errors import UserError
+from writer.core.recovery import RecoveryStore, new_document_id
 from writer.core.settings import Settings
 from writer.core.textstats import count_characters, count_words
 from writer.gui.editor import Editor, utf16_len
 from writer.gui.engine_bridge import EngineBridge
 from writer.gui.panels import PANELS, ActionPanel
 
+AUTOSAVE_MS = 2000  # recovery copy while there are unsaved changes
+IDLE_MS = 800  # and soon after typing pauses
 ENCODINGS = ["utf-8", "gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "latin-1", "utf-16"]
 SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate": "Ctrl+Shift+T", "rewrite": "Ctrl+Shift+R"}
 
@@ -32,6 +35,9 @@ class MainWindow(QMainWindow):
         self.path: Path | None = None
         self.doc = documents.Document("")
         self.jobs: dict[int, ActionPanel] = {}
+        self.recovery = RecoveryStore()
+        self.doc_id = new_document_id()
+        self._snapshot: str | None = None  # text of the last recovery copy
         self.setObjectName("main-window")
         self.setAcceptDrops(True)
 
@@ -139,6 +145,15 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
 
     def _wire(self) -> None:
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setInterval(AUTOSAVE_MS)
+        self._autosave_timer.timeout.connect(self.write_recovery_copy)
+        self._autosave_timer.start()
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setInterval(IDLE_MS)
+        self._idle_timer.timeout.connect(self.write_recovery_copy)
+        self.editor.textChanged.connect(self._idle_timer.start)
         self.editor.textChanged.connect(self._update_counts)
         self.editor.selectionChanged.connect(self._update_sources)
         self.editor.document().modificationChanged.connect(self.setWindowModified)
@@ -248,6 +263,47 @@ class MainWindow(QMainWindow):
         reason = model.get("gpu_fallback") or ("" if info["gpu_offload_supported"] else "This llama.cpp build has no GPU support; see README to install a GPU build.")
         self.device_label.setToolTip("\n".join(filter(None, [reason, estimate(model["size_bytes"], model["layers"]).describe()])))
 
+    # -- recovery --------------------------------------------------------------------------
+    def write_recovery_copy(self) -> None:
+        if not self.editor.document().isModified():
+            return
+        text = self.editor.toPlainText()
+        if text == self._snapshot:
+            return
+        try:
+            self.recovery.save(self.doc_id, str(self.path) if self.path else None, text)
+            self._snapshot = text
+        except OSError as exc:
+            self.statusBar().showMessage(f"Could not write the recovery copy: {exc.strerror or exc}", 8000)
+
+    def _drop_recovery_copy(self) -> None:
+        self.recovery.discard(self.doc_id)
+        self._snapshot = None
+
+    def offer_recovery(self) -> None:
+        copies = self.recovery.pending()
+        if not copies:
+            return
+        from writer.gui.recovery_dialog import RecoveryDialog
+        dialog = RecoveryDialog(copies, self.recovery, self)
+        if dialog.exec() and dialog.chosen is not None:
+            self.restore(dialog.chosen)
+
+    def restore(self, copy) -> None:
+        if not self.maybe_save():
+            return
+        path = Path(copy.path) if copy.path else None
+        try:
+            doc = documents.load(path) if path and path.is_file() else documents.Document("")
+        except UserError:
+            doc = documents.Document("")
+        self._set_document(path, doc)
+        self.editor.setPlainText(copy.text)
+        self.editor.document().setModified(True)
+        self.write_recovery_copy()  # under this window's id, before the old copy goes
+        self.recovery.discard(copy.id)
+        self.statusBar().showMessage(f"Restored {copy.title}. Save it to keep it.", 8000)
+
     # -- documents -------------------------------------------------------------------------
     def _update_title(self) -> None:
         name = self.path.name if self.path else "Untitled"
@@ -304,6 +360,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_document(self, path: Path | None, doc: documents.Document) -> None:
+        self._drop_recovery_copy()
+        self.doc_id = new_document_id()
         self.path, self.doc = path, doc
         self.editor.setPlainText(doc.text)
         self.editor.document().setModified(False)
@@ -337,6 +395,7 @@ class MainWindow(QMainWindow):
             return False
         self.path = path.resolve()
         self.editor.document().setModified(False)
+        self._drop_recovery_copy()
         self._update_title()
         self._remember_recent(self.path)
         self.statusBar().showMessage(f"Saved {path.name}", 4000)
@@ -425,5 +484,6 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_settings()
+        self._drop_recovery_copy()
         self.bridge.shutdown()
         event.accept()
