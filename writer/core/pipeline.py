@@ -19,6 +19,7 @@ from writer.core.actions import ActionRequest
 from writer.core.chunking import Piece, split_text
 from writer.core.cleanup import StreamCleaner
 from writer.core.errors import UserError
+from writer.core.markdown import hide_links, prose_runs, restore_links, runs
 
 TEMPLATE_OVERHEAD = 48  # tokens a chat template adds around the messages
 MIN_PIECE_TOKENS = 64  # smaller pieces lose too much context to be worth processing
@@ -121,26 +122,49 @@ class ActionRun:
         return split_text(text, budget, self.engine.count_tokens)
 
     def _piecewise(self) -> Iterator[dict]:
-        """Translate and rewrite: each piece in order, keeping the whitespace between pieces."""
+        """Translate and rewrite: each piece in order, everything between pieces copied as it was.
+        Translation also keeps Markdown structure (code, markers, tables, link targets) out of the model."""
         req = self.request
-        text = req.text
-        body = text.strip()
-        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
         ratio = req.output_ratio()
         budget = self._input_budget(req.task(), 0, ratio)
-        pieces = self._split(body, budget)
-        counts = self.engine.count_tokens([p.text for p in pieces])
-        if lead:
-            yield {"type": "delta", "text": lead}
-        for i, (piece, n) in enumerate(zip(pieces, counts)):
-            if len(pieces) > 1:
-                yield {"type": "progress", "piece": i + 1, "pieces": len(pieces)}
-            yield from self._stream(req.messages(piece.text), math.ceil(n * ratio) + 64)
+        parts = runs(req.text) if req.action == "translate" else prose_runs(req.text)
+        prose = [r.text for r in parts if r.prose]
+        sizes = iter(self.engine.count_tokens(prose) if prose else [])
+        work: list[tuple[str, bool, int]] = []  # (text, send to the model, tokens)
+        for run in parts:
+            if not run.prose:
+                work.append((run.text, False, 0))
+                continue
+            n = next(sizes)
+            pieces = [Piece(run.text)] if n <= budget else self._split(run.text, budget)
+            counts = [n] if n <= budget else self.engine.count_tokens([p.text for p in pieces])
+            for piece, tokens in zip(pieces, counts):
+                work.append((piece.text, True, tokens))
+                work.append((piece.separator, False, 0))
+        total = sum(1 for _, model, _ in work if model)
+        done = 0
+        for text, model, tokens in work:
+            if not model:
+                if text:
+                    yield {"type": "delta", "text": text}
+                continue
+            done += 1
+            if total > 1:
+                yield {"type": "progress", "piece": done, "pieces": total}
+            yield from self._rewrite_piece(text, math.ceil(tokens * ratio) + 64)
             if self._cancelled.is_set():
                 return
-            separator = piece.separator if i < len(pieces) - 1 else trail
-            if separator:
-                yield {"type": "delta", "text": separator}
+
+    def _rewrite_piece(self, text: str, max_tokens: int) -> Iterator[dict]:
+        hidden, targets = hide_links(text) if self.request.action == "translate" else (text, [])
+        if not targets:
+            yield from self._stream(self.request.messages(hidden), max_tokens)
+            return
+        # Link targets go back in after the whole piece is written, so this piece is not streamed.
+        for event in self._stream(self.request.messages(hidden), max_tokens, show=False):
+            if event["type"] == "piece_done":
+                yield {"type": "delta", "text": restore_links(event["text"], targets)}
+            yield event
 
     def _summarize(self) -> Iterator[dict]:
         """Map-reduce: summarize each piece, then summarize the summaries until one is left."""
