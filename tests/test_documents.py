@@ -53,3 +53,31 @@ def test_permission_denied_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(documents, "write_atomic", denied)
     with pytest.raises(UserError, match="not allowed to write"):
         documents.save(tmp_path / "x.txt", documents.Document("x"))
+
+
+def test_mixed_line_endings_are_kept_on_save(tmp_path):
+    path = tmp_path / "mixed.txt"
+    original = codecs.BOM_UTF8 + b"one\r\ntwo\nthree\rfour\r\n"
+    path.write_bytes(original)
+    doc = documents.load(path)
+    assert doc.text == "one\ntwo\nthree\nfour\n"
+    documents.save(path, doc)
+    assert path.read_bytes() == original
+    doc.text += "five\n"  # new lines take the most common ending
+    documents.save(path, doc)
+    assert path.read_bytes() == original + b"five\r\n"
+
+
+def test_ten_megabyte_file_opens(tmp_path):
+    path = tmp_path / "big.md"
+    path.write_text(("A line of a very long document, with some words in it.\n" * 190_000))
+    assert path.stat().st_size > 10_000_000
+    assert len(documents.load(path).text) == path.stat().st_size
+
+
+def test_oversized_file_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 1000)
+    path = tmp_path / "huge.txt"
+    path.write_text("x" * 2000)
+    with pytest.raises(UserError, match="Writer opens documents up to"):
+        documents.load(path)

@@ -176,10 +176,25 @@ def test_non_utf8_file_asks_for_the_encoding(qtbot, make_window, tmp_path, monke
     assert window.editor.toPlainText() == "中文文本"
 
 
-def test_word_count_counts_chinese_characters(make_window):
+def test_word_count_counts_chinese_characters(qtbot, make_window):
     window = make_window()
     # Six English words and six Chinese characters; '#' and '。' are not words.
-    assert window.counts_label.text() == "12 words · 42 characters"
+    qtbot.waitUntil(lambda: window.counts_label.text() == "12 words · 42 characters", timeout=2000)
+
+
+def test_ten_megabyte_document_opens_and_stays_responsive(qtbot, make_window, tmp_path):
+    import time
+
+    path = tmp_path / "big.md"
+    path.write_text("## Part\n\nA line of a very long document, with some *words* in it.\n" * 160_000)
+    assert path.stat().st_size > 10_000_000
+    window = make_window()
+    assert window.open_file(str(path))
+    started = time.perf_counter()
+    window.editor.insertPlainText("typed")
+    qtbot.wait(1)
+    assert time.perf_counter() - started < 0.2
+    qtbot.waitUntil(lambda: window.counts_label.text().startswith("2,080,00"), timeout=20000)
 
 
 def test_find_and_replace_all_is_one_undo_step(qtbot, make_window):

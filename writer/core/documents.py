@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +30,17 @@ class Document:
     bom: bytes = b""
     newline: str = "\n"
     digest: str | None = None  # sha256 of the bytes on disk when last read or written
+    line_endings: list[str] | None = None  # each line's ending as read, when a file mixes them
 
     def to_bytes(self) -> bytes:
-        text = self.text.replace("\n", self.newline) if self.newline != "\n" else self.text
+        if self.line_endings:
+            lines = self.text.split("\n")
+            endings = self.line_endings + [self.newline] * (len(lines) - 1 - len(self.line_endings))
+            text = "".join(line + ending for line, ending in zip(lines, endings)) + lines[-1]
+        elif self.newline != "\n":
+            text = self.text.replace("\n", self.newline)
+        else:
+            text = self.text
         return self.bom + text.encode(self.encoding)
 
 
@@ -65,8 +74,10 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Documen
     except LookupError:
         raise UserError(f"Unknown text encoding '{encoding}'.") from None
     newline = _newline_of(text)
+    endings = re.findall(r"\r\n|\r|\n", text)
+    mixed = endings if len(set(endings)) > 1 else None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return Document(text, encoding, bom, newline, hashlib.sha256(data).hexdigest())
+    return Document(text, encoding, bom, newline, hashlib.sha256(data).hexdigest(), mixed)
 
 
 def load(path: str | os.PathLike, encoding: str | None = None) -> Document:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+import threading
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
@@ -28,6 +30,9 @@ SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate
 
 
 class MainWindow(QMainWindow):
+    counts_ready = Signal(str)
+    LARGE_TEXT = 1_000_000  # characters; counted off the GUI thread
+
     def __init__(self, settings: Settings | None = None, bridge: EngineBridge | None = None) -> None:
         super().__init__()
         self.settings = settings or Settings.load()
@@ -37,7 +42,7 @@ class MainWindow(QMainWindow):
         self.jobs: dict[int, ActionPanel] = {}
         self.recovery = RecoveryStore()
         self.doc_id = new_document_id()
-        self._snapshot: str | None = None  # text of the last recovery copy
+        self._copy_stale = False  # edits since the last recovery copy
         self.setObjectName("main-window")
         self.setAcceptDrops(True)
 
@@ -153,8 +158,12 @@ class MainWindow(QMainWindow):
         self._idle_timer.setSingleShot(True)
         self._idle_timer.setInterval(IDLE_MS)
         self._idle_timer.timeout.connect(self.write_recovery_copy)
-        self.editor.textChanged.connect(self._idle_timer.start)
-        self.editor.textChanged.connect(self._update_counts)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(250)
+        self._counts_timer.timeout.connect(self._update_counts)
+        self.counts_ready.connect(self.counts_label.setText)
+        self.editor.textChanged.connect(self._text_changed)
         self.editor.selectionChanged.connect(self._update_sources)
         self.editor.document().modificationChanged.connect(self.setWindowModified)
         self.bridge.state_changed.connect(self._on_engine_state)
@@ -164,6 +173,11 @@ class MainWindow(QMainWindow):
             panel.run_requested.connect(lambda n=name: self.run_action(n))
             panel.stop_requested.connect(lambda p=panel: self.stop(p))
             panel.apply_requested.connect(lambda mode, p=panel: self.apply_result(p, mode))
+
+    def _text_changed(self) -> None:
+        self._copy_stale = True
+        self._idle_timer.start()
+        self._counts_timer.start()
 
     def start_engine(self) -> None:
         self.bridge.load(self.settings)
@@ -265,20 +279,16 @@ class MainWindow(QMainWindow):
 
     # -- recovery --------------------------------------------------------------------------
     def write_recovery_copy(self) -> None:
-        if not self.editor.document().isModified():
-            return
-        text = self.editor.toPlainText()
-        if text == self._snapshot:
+        if not self.editor.document().isModified() or not self._copy_stale:
             return
         try:
-            self.recovery.save(self.doc_id, str(self.path) if self.path else None, text)
-            self._snapshot = text
+            self.recovery.save(self.doc_id, str(self.path) if self.path else None, self.editor.toPlainText())
+            self._copy_stale = False
         except OSError as exc:
             self.statusBar().showMessage(f"Could not write the recovery copy: {exc.strerror or exc}", 8000)
 
     def _drop_recovery_copy(self) -> None:
         self.recovery.discard(self.doc_id)
-        self._snapshot = None
 
     def offer_recovery(self) -> None:
         copies = self.recovery.pending()
@@ -311,8 +321,17 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self) -> None:
         text = self.editor.toPlainText()
-        self.counts_label.setText(f"{count_words(text):,} words · {count_characters(text):,} characters")
-        self._update_sources()
+
+        def count() -> None:
+            try:
+                self.counts_ready.emit(f"{count_words(text):,} words · {count_characters(text):,} characters")
+            except RuntimeError:
+                pass  # the window closed while counting
+
+        if len(text) > self.LARGE_TEXT:
+            threading.Thread(target=count, daemon=True).start()
+        else:
+            count()
 
     def _update_sources(self) -> None:
         _, _, selected = self.editor.selection_snapshot()
