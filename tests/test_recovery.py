@@ -88,6 +88,7 @@ def test_copies_are_written_while_unsaved_and_removed_after_save(qtbot, tmp_path
     win = window(qtbot)
     win.editor.insertPlainText("draft")
     win.write_recovery_copy()
+    win.recovery.flush()
     store = RecoveryStore()
     assert (store.folder / f"{win.doc_id}.json").exists()
     assert store.pending() == []  # this process is alive: its copies are not offered to others
@@ -99,6 +100,7 @@ def test_closing_removes_the_copy(qtbot):
     win = window(qtbot)
     win.editor.insertPlainText("draft")
     win.write_recovery_copy()
+    win.recovery.flush()
     file = RecoveryStore().folder / f"{win.doc_id}.json"
     assert file.exists()
     win.close()

@@ -14,3 +14,12 @@ def test_word_diff_marks_changed_words():
     ops = word_diff("A few boats was leaving.", "A few boats were leaving.")
     assert ("removed", "was") in ops and ("added", "were") in ops
     assert "".join(t for op, t in ops if op != "removed") == "A few boats were leaving."
+
+
+def test_counting_in_slices_gives_the_same_totals():
+    from writer.core.textstats import chunks
+
+    text = "Some words, 中文字符 and more words.\n" * 5000
+    parts = list(chunks(text, 1000))
+    assert "".join(parts) == text and len(parts) > 10
+    assert sum(count_words(p) for p in parts) == count_words(text)

@@ -12,6 +12,7 @@ import os
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,18 +59,28 @@ class RecoveryCopy:
 
 
 class RecoveryStore:
+    """Writes happen on one background thread, in order, so a large document never stalls typing
+    and a discard can never be overtaken by an older save."""
+
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or recovery_dir()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recovery")
 
     def _file(self, doc_id: str) -> Path:
         return self.folder / f"{doc_id}.json"
 
-    def save(self, doc_id: str, path: str | None, text: str) -> None:
+    def save(self, doc_id: str, path: str | None, text: str):
+        """Queues a copy; returns a future whose result() raises OSError if the write failed."""
         record = {"version": 1, "id": doc_id, "path": path, "text": text, "saved_at": time.time(), "pid": os.getpid()}
-        write_atomic(self._file(doc_id), json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        return self._writer.submit(
+            lambda: write_atomic(self._file(doc_id), json.dumps(record, ensure_ascii=False).encode("utf-8")))
+
+    def flush(self) -> None:
+        """Waits until every queued write is on disk."""
+        self._writer.submit(lambda: None).result()
 
     def discard(self, doc_id: str) -> None:
-        self._file(doc_id).unlink(missing_ok=True)
+        self._writer.submit(self._file(doc_id).unlink, missing_ok=True).result()
 
     def pending(self) -> list[RecoveryCopy]:
         """Copies left by processes that are no longer running, newest first."""

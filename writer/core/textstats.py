@@ -17,3 +17,14 @@ def count_words(text: str) -> int:
 def count_characters(text: str) -> int:
     """Characters without line breaks."""
     return len(text) - text.count("\n")
+
+
+def chunks(text: str, size: int = 65536):
+    """Slices of `text` cut at whitespace, so counting them one by one gives the same totals."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        yield text[start:end]
+        start = end

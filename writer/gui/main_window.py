@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import threading
-
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
@@ -18,7 +16,7 @@ from writer.core import documents
 from writer.core.errors import UserError
 from writer.core.recovery import RecoveryStore, new_document_id
 from writer.core.settings import Settings
-from writer.core.textstats import count_characters, count_words
+from writer.core.textstats import chunks, count_characters, count_words
 from writer.gui.editor import Editor, utf16_len
 from writer.gui.engine_bridge import EngineBridge
 from writer.gui.panels import PANELS, ActionPanel
@@ -30,8 +28,7 @@ SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate
 
 
 class MainWindow(QMainWindow):
-    counts_ready = Signal(str)
-    LARGE_TEXT = 1_000_000  # characters; counted off the GUI thread
+    COUNT_SLICE = 200_000  # characters counted per event-loop turn, so large documents never stall typing
 
     def __init__(self, settings: Settings | None = None, bridge: EngineBridge | None = None) -> None:
         super().__init__()
@@ -162,7 +159,10 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(250)
         self._counts_timer.timeout.connect(self._update_counts)
-        self.counts_ready.connect(self.counts_label.setText)
+        self._count_slices = None  # the count in progress: (slices, words, characters)
+        self._count_step = QTimer(self)
+        self._count_step.setInterval(0)
+        self._count_step.timeout.connect(self._count_next_slice)
         self.editor.textChanged.connect(self._text_changed)
         self.editor.selectionChanged.connect(self._update_sources)
         self.editor.document().modificationChanged.connect(self.setWindowModified)
@@ -281,11 +281,14 @@ class MainWindow(QMainWindow):
     def write_recovery_copy(self) -> None:
         if not self.editor.document().isModified() or not self._copy_stale:
             return
-        try:
-            self.recovery.save(self.doc_id, str(self.path) if self.path else None, self.editor.toPlainText())
-            self._copy_stale = False
-        except OSError as exc:
-            self.statusBar().showMessage(f"Could not write the recovery copy: {exc.strerror or exc}", 8000)
+        pending = self.recovery.save(self.doc_id, str(self.path) if self.path else None, self.editor.toPlainText())
+        self._copy_stale = False
+        pending.add_done_callback(self._recovery_written)
+
+    def _recovery_written(self, future) -> None:
+        if future.exception() is not None:  # on the writer thread: report through the event loop
+            QTimer.singleShot(0, self, lambda: self.statusBar().showMessage(
+                f"Could not write the recovery copy: {future.exception()}", 8000))
 
     def _drop_recovery_copy(self) -> None:
         self.recovery.discard(self.doc_id)
@@ -320,18 +323,19 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
 
     def _update_counts(self) -> None:
-        text = self.editor.toPlainText()
+        self._count_slices = [chunks(self.editor.toPlainText(), self.COUNT_SLICE), 0, 0]
+        self._count_next_slice()
 
-        def count() -> None:
-            try:
-                self.counts_ready.emit(f"{count_words(text):,} words · {count_characters(text):,} characters")
-            except RuntimeError:
-                pass  # the window closed while counting
-
-        if len(text) > self.LARGE_TEXT:
-            threading.Thread(target=count, daemon=True).start()
-        else:
-            count()
+    def _count_next_slice(self) -> None:
+        slices = self._count_slices
+        piece = next(slices[0], None)
+        if piece is None:
+            self._count_step.stop()
+            self.counts_label.setText(f"{slices[1]:,} words · {slices[2]:,} characters")
+            return
+        slices[1] += count_words(piece)
+        slices[2] += count_characters(piece)
+        self._count_step.start()
 
     def _update_sources(self) -> None:
         _, _, selected = self.editor.selection_snapshot()
