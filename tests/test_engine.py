@@ -138,3 +138,19 @@ def test_bad_model_files_are_clear_errors(tmp_path, model_path, content, message
         assert client.running  # a bad file does not take the worker down
     finally:
         client.close()
+
+
+def test_model_file_deleted_while_loaded(tmp_path, model_path):
+    copy = tmp_path / "soon-gone.gguf"
+    copy.write_bytes(model_path.read_bytes())
+    client = EngineClient()
+    try:
+        client.load(str(copy), n_ctx=512)
+        copy.unlink()
+        text, done = collect(client.generate(CHAT, max_tokens=5, temperature=0))
+        assert done["type"] == "done" and text  # the loaded model keeps working
+        client.kill()  # the next start must load the file again, which is gone
+        with pytest.raises(EngineFailure, match="does not exist"):
+            client.generate(CHAT, max_tokens=5)
+    finally:
+        client.close()

@@ -1,0 +1,109 @@
+"""Privacy and safety promises, each checked so that breaking it fails a test."""
+
+import logging
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMessageBox
+
+from writer.core.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+NETWORK_EVENTS = ("socket.connect", "socket.bind", "socket.getaddrinfo", "socket.gethostbyname", "socket.sendto",
+                  "urllib.Request", "http.client.connect")
+_seen: list[str] = []
+_recording = [False]
+
+
+def _audit(event, args):
+    if _recording[0] and event in NETWORK_EVENTS:
+        _seen.append(f"{event} {args!r}")
+
+
+sys.addaudithook(_audit)  # audit hooks cannot be removed; this one only records while a test asks
+
+SITECUSTOMIZE = textwrap.dedent("""
+    import sys
+    EVENTS = {events!r}
+    def _audit(event, args):
+        if event in EVENTS:
+            with open({log!r}, "a") as log:
+                log.write(f"{{event}} {{args!r}}\\n")
+    sys.addaudithook(_audit)
+""")
+
+
+@pytest.fixture
+def audited_subprocesses(tmp_path, monkeypatch):
+    """Every Python child process (the engine worker) logs any network use to a file."""
+    folder, log = tmp_path / "audit", tmp_path / "network.log"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(SITECUSTOMIZE.format(events=NETWORK_EVENTS, log=str(log)))
+    monkeypatch.setenv("PYTHONPATH", str(folder))
+    # The audit itself must work, or this test could never fail.
+    subprocess.run([sys.executable, "-c", "import socket; socket.getaddrinfo('localhost', 80)"], check=True)
+    assert "socket.getaddrinfo" in log.read_text()
+    log.unlink()
+    return log
+
+
+def test_a_whole_writing_session_never_touches_the_network(qtbot, tmp_path, audited_subprocesses, monkeypatch, caplog):
+    from writer.gui.engine_bridge import EngineBridge
+    from writer.gui.main_window import MainWindow
+
+    secret = "The quarterly numbers stay private until Friday."
+    path = tmp_path / "private notes.md"
+    path.write_text(f"# Notes\n\n{secret}\n", encoding="utf-8")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    caplog.set_level(logging.DEBUG)
+    _seen.clear()
+    _recording[0] = True
+    try:
+        bridge = EngineBridge()
+        window = MainWindow(Settings(n_ctx=1024), bridge)
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(bridge.model_loaded, timeout=60000):
+            window.start_engine()
+        assert window.open_file(str(path))
+        window.editor.moveCursor(QTextCursor.MoveOperation.End)
+        window.editor.insertPlainText("Edited by hand.\n")
+        window.panels["translate"].language.setCurrentIndex(window.panels["translate"].language.findData("de"))
+        for action in ("generate", "summarize", "translate", "rewrite"):
+            window.editor.selectAll()
+            window.run_action(action)
+            panel = window.panels[action]
+            qtbot.waitUntil(lambda: panel.job is None, timeout=120000)
+            assert "Done" in panel.status.text() or "token limit" in panel.status.text(), panel.status.text()
+        assert window.save()
+        window.close()
+    finally:
+        _recording[0] = False
+    assert _seen == [], "the editor used the network"
+    assert not audited_subprocesses.exists(), audited_subprocesses.read_text()
+    assert secret not in caplog.text  # no document text in logs
+    assert path.read_text(encoding="utf-8").endswith("Edited by hand.\n")
+
+
+def test_chat_templates_render_sandboxed():
+    from jinja2.exceptions import SecurityError
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    evil = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+    with pytest.raises(SecurityError):
+        Jinja2ChatFormatter(evil, eos_token="", bos_token="")(messages=[{"role": "user", "content": "hi"}])
+
+
+def test_tls_verification_is_never_turned_off():
+    source = "\n".join(p.read_text() for p in (ROOT / "writer").rglob("*.py"))
+    for forbidden in ("verify=False", "_create_unverified_context", "CERT_NONE", "HF_HUB_DISABLE_SSL"):
+        assert forbidden not in source
+
+
+def test_engine_stderr_holds_no_document_text(engine):
+    secret = "A sentence nobody else may read."
+    list(engine.generate([{"role": "user", "content": secret}], max_tokens=4))
+    assert not any(secret in line for line in engine._stderr_tail)
