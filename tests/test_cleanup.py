@@ -75,3 +75,9 @@ def test_streams_a_new_paragraph_before_its_line_ends():
 def test_text_after_an_echoed_closing_delimiter_is_dropped():
     raw = 'Bonjour le monde.\n"""\n\nI have translated the text exactly as requested.'
     assert clean(raw) == "Bonjour le monde."
+
+
+def test_announcement_lines_are_removed():
+    assert clean("The following passage is to be reworded for a professional tone:\n\nDear team,") == "Dear team,"
+    assert clean("以下是改写后的文本：\n你好。") == "你好。"
+    assert clean("Ingredients:\n- flour") == "Ingredients:\n- flour"

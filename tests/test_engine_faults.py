@@ -8,7 +8,6 @@ import time
 
 import pytest
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QMessageBox
 
 from writer.core.settings import Settings
 from writer.engine import client as client_module
@@ -18,9 +17,7 @@ from writer.gui.main_window import MainWindow
 DOC = "A first paragraph that the user wrote by hand.\n\nA second one, also precious.\n"
 
 
-@pytest.fixture(autouse=True)
-def discard_on_close(monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+pytestmark = pytest.mark.usefixtures("discard_on_close")
 
 
 @pytest.fixture

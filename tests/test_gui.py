@@ -15,10 +15,7 @@ from writer.gui.main_window import MainWindow
 DOC = "# Notes\n\nThe boats was leaving early.\n\n今天早上很冷。\n"
 
 
-@pytest.fixture(autouse=True)
-def discard_on_close(monkeypatch):
-    """Windows closed at the end of a test drop their edits instead of asking."""
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+pytestmark = pytest.mark.usefixtures("discard_on_close")
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def test_a_whole_writing_session_never_touches_the_network(qtbot, tmp_path, audi
         assert window.open_file(str(path))
         window.editor.moveCursor(QTextCursor.MoveOperation.End)
         window.editor.insertPlainText("Edited by hand.\n")
-        window.panels["translate"].language.setCurrentIndex(window.panels["translate"].language.findData("de"))
+        window.panels["translate"].choice.setCurrentIndex(window.panels["translate"].choice.findData("de"))
         for action in ("generate", "summarize", "translate", "rewrite"):
             window.editor.selectAll()
             window.run_action(action)

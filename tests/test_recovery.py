@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from fakes import FakeClient
 from writer.core.recovery import RecoveryStore
@@ -41,9 +41,7 @@ def window(qtbot):
     return win
 
 
-@pytest.fixture(autouse=True)
-def discard_on_close(monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+pytestmark = pytest.mark.usefixtures("discard_on_close")
 
 
 def test_text_typed_before_sigkill_is_recovered(qtbot, monkeypatch):

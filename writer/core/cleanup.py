@@ -18,6 +18,13 @@ _PREAMBLE = re.compile(
     r"^\s*(?:(?:sure|certainly|of course|okay|absolutely)\b[^\n]*|(?:here|below|以下|这是|這是|下面|好的|当然|當然)[^\n]*[:：]\s*)$",
     re.IGNORECASE,
 )
+# A first line that announces the result ("The following passage, reworded:") is not part of it.
+_ANNOUNCING_WORDS = re.compile(
+    r"\b(?:text|passage|paragraph|version|rewrite|rewritten|translation|translated|summary|summari[sz]ed|"
+    r"proofread|corrected|revised)\b|文本|译文|翻译|摘要|总结|改写",
+    re.IGNORECASE,
+)
+_ANNOUNCEMENT = re.compile(r"^[^\n]{0,160}[:：]\s*$")
 _CHATTER_STARTS = (
     "let me know", "i hope", "feel free", "if you need", "if you have", "if you want", "if you'd",
     "if you would", "is there anything", "hope this helps", "this text has been", "this sentence has been",
@@ -74,10 +81,12 @@ class StreamCleaner:
             s = s.split(_THINK_CLOSE, 1)[1].lstrip() if _THINK_CLOSE in s else ""
         first, newline, rest = s.partition("\n")
         low = first.strip().lower()
-        maybe_preamble = any(p.startswith(low) or low.startswith(p) for p in _PREAMBLE_STARTS)
+        # Hold the first line until it ends when it could announce the result rather than be it.
+        maybe_preamble = any(p.startswith(low) or low.startswith(p) for p in _PREAMBLE_STARTS) or (
+            len(first) < 160 and _ANNOUNCING_WORDS.search(first) is not None)
         if not final and not newline and (not s or maybe_preamble or s.startswith(("`", '"'))):
             return False
-        if newline and _PREAMBLE.match(first):
+        if newline and (_PREAMBLE.match(first) or (_ANNOUNCEMENT.match(first) and _ANNOUNCING_WORDS.search(first))):
             s = rest.lstrip("\n")
             first, newline, rest = s.partition("\n")
             if not final and not newline and s.startswith("`"):

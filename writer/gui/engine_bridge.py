@@ -10,11 +10,15 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from writer.core.errors import UserError
 from writer.core.settings import Settings
+
+if TYPE_CHECKING:
+    from writer.core.pipeline import ActionRun
 
 
 MAX_RESTARTS = 3  # automatic restarts within CRASH_WINDOW seconds before Writer stops trying

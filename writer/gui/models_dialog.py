@@ -229,13 +229,9 @@ class ModelManagerDialog(QDialog):
         model = self.selected()
         if model is None:
             return
-        try:
-            library.use(self.settings, model.id)
-        except UserError as exc:
-            self.progress_label.setText(str(exc))
-            return
-        self.refresh(select=model.id)
-        self.model_chosen.emit()
+        if self._library(library.use, model.id):
+            self.refresh(select=model.id)
+            self.model_chosen.emit()
 
     def remove_selected(self) -> None:
         model = self.selected()
@@ -248,13 +244,18 @@ class ModelManagerDialog(QDialog):
                                       "an imported file stays where it is.")
         if answer != QMessageBox.StandardButton.Yes:
             return
+        if self._library(library.remove, model.id):
+            self.progress_label.setText(f"Removed {model.name}.")
+            self.refresh()
+
+    def _library(self, change, model_id: str) -> bool:
+        """Applies a library change; says why when it is refused."""
         try:
-            library.remove(self.settings, model.id)
+            change(self.settings, model_id)
         except UserError as exc:
             self.progress_label.setText(str(exc))
-            return
-        self.progress_label.setText(f"Removed {model.name}.")
-        self.refresh()
+            return False
+        return True
 
     def import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import a model", "", "GGUF models (*.gguf)")

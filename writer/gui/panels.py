@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
@@ -211,70 +211,77 @@ def _select(box: QComboBox, key: str | None) -> None:
         box.setCurrentIndex(index)
 
 
-class GeneratePanel(ActionPanel):
+class ChoicePanel(ActionPanel):
+    """A panel whose option is one choice from a list (a length, a language)."""
+
+    choice_key = ""
+    choice_label = ""
+
+    def choices(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def default_choice(self) -> str | None:
+        return None
+
+    def build_options(self) -> None:
+        self.choice = _combo(self.choices())
+        _select(self.choice, self.default_choice())
+        row = self.options.rowCount()
+        self.options.addWidget(QLabel(self.choice_label), row, 0)
+        self.options.addWidget(self.choice, row, 1)
+        self.options.setColumnStretch(1, 1)
+
+    def request(self, text: str) -> ActionRequest:
+        return ActionRequest(self.action, text, **{self.choice_key: self.choice.currentData()})
+
+    def options_state(self):
+        return {self.choice_key: self.choice.currentData()}
+
+    def restore_options(self, state):
+        _select(self.choice, state.get(self.choice_key))
+
+
+class GeneratePanel(ChoicePanel):
     action = "generate"
+    choice_key, choice_label = "length", "Length"
+
+    def choices(self):
+        return lengths("generate")
+
+    def default_choice(self):
+        return prompt_data("generate")["default_length"]
 
     def build_options(self) -> None:
         self.instruction = QLineEdit()
         self.instruction.setPlaceholderText("Optional instruction, e.g. “Write a closing paragraph”")
         self.instruction.setClearButtonEnabled(True)
-        self.length = _combo(lengths("generate"))
-        _select(self.length, prompt_data("generate")["default_length"])
         self.options.addWidget(self.instruction, 0, 0, 1, 2)
-        self.options.addWidget(QLabel("Length"), 1, 0)
-        self.options.addWidget(self.length, 1, 1)
+        super().build_options()
 
     def empty_selection_hint(self) -> str:
         return "Continues from the text before the cursor, or follows your instruction."
 
     def request(self, text: str) -> ActionRequest:
-        return ActionRequest("generate", text, instruction=self.instruction.text(), length=self.length.currentData())
-
-    def options_state(self):
-        return {"length": self.length.currentData()}
-
-    def restore_options(self, state):
-        _select(self.length, state.get("length"))
+        return ActionRequest("generate", text, instruction=self.instruction.text(), length=self.choice.currentData())
 
 
-class SummarizePanel(ActionPanel):
+class SummarizePanel(ChoicePanel):
     action = "summarize"
+    choice_key, choice_label = "length", "Length"
 
-    def build_options(self) -> None:
-        self.length = _combo(lengths("summarize"))
-        _select(self.length, prompt_data("summarize")["default_length"])
-        self.options.addWidget(QLabel("Length"), 0, 0)
-        self.options.addWidget(self.length, 0, 1)
+    def choices(self):
+        return lengths("summarize")
 
-    def request(self, text: str) -> ActionRequest:
-        return ActionRequest("summarize", text, length=self.length.currentData())
-
-    def options_state(self):
-        return {"length": self.length.currentData()}
-
-    def restore_options(self, state):
-        _select(self.length, state.get("length"))
+    def default_choice(self):
+        return prompt_data("summarize")["default_length"]
 
 
-class TranslatePanel(ActionPanel):
+class TranslatePanel(ChoicePanel):
     action = "translate"
+    choice_key, choice_label = "language", "To"
 
-    def build_options(self) -> None:
-        self.language = QComboBox()
-        for lang in all_languages():
-            self.language.addItem(lang.label, lang.code)
-        self.options.addWidget(QLabel("To"), 0, 0)
-        self.options.addWidget(self.language, 0, 1)
-        self.options.setColumnStretch(1, 1)
-
-    def request(self, text: str) -> ActionRequest:
-        return ActionRequest("translate", text, language=self.language.currentData())
-
-    def options_state(self):
-        return {"language": self.language.currentData()}
-
-    def restore_options(self, state):
-        _select(self.language, state.get("language"))
+    def choices(self):
+        return {lang.code: lang.label for lang in all_languages()}
 
 
 class RewritePanel(ActionPanel):
