@@ -23,7 +23,7 @@ class FakeClient:
         content = messages[-1]["content"]
         self.requests.append(content)
         match = re.search(r'"""\n(.*)\n"""', content, re.S)
-        answer = ("Rewritten: " + match.group(1)) if match else "Generated text."
+        answer = ("Echo: " + match.group(1)) if match else "Generated text."
         return FakeGeneration(answer, self.delay)
 
     def close(self):

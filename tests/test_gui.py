@@ -52,10 +52,10 @@ def test_rewrite_streams_then_replace_is_one_undo_step(qtbot, make_window):
     window = make_window()
     original = select_block(window, 2)
     panel = run_and_wait(qtbot, window, "rewrite")
-    assert panel.result == "Rewritten: " + original
+    assert panel.result == "Echo: " + original
     assert "Show changes" == panel.diff_toggle.text() and panel.diff_toggle.isVisibleTo(panel)
     panel.replace_button.click()
-    assert window.editor.document().findBlockByNumber(2).text() == "Rewritten: " + original
+    assert window.editor.document().findBlockByNumber(2).text() == "Echo: " + original
     window.editor.undo()
     assert window.editor.toPlainText() == DOC
 
@@ -77,7 +77,7 @@ def test_insert_below_copy_and_discard(qtbot, make_window):
     panel.copy_button.click()
     assert QGuiApplication.clipboard().text() == panel.result
     panel.insert_button.click()
-    assert (original + "\n\nRewritten: " + original) in window.editor.toPlainText()
+    assert (original + "\n\nEcho: " + original) in window.editor.toPlainText()
     window.editor.undo()
     assert window.editor.toPlainText() == DOC
     panel = run_and_wait(qtbot, window, "translate")
@@ -118,7 +118,7 @@ def test_replace_reanchors_when_text_moved(qtbot, make_window):
     cursor.setPosition(0)
     cursor.insertText("Added at the top.\n")
     panel.replace_button.click()
-    assert "Rewritten: " + original in window.editor.toPlainText()
+    assert "Echo: " + original in window.editor.toPlainText()
     assert window.editor.toPlainText().startswith("Added at the top.")
 
 
