@@ -4,10 +4,12 @@ with ETag (sha256), size and Range support, plus switches to make it misbehave."
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
 
 _PATH = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
 
@@ -46,6 +48,20 @@ class HubServer:
                     self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
                 self.end_headers()
 
+            def _search(self):
+                query = parse_qs(urlparse(self.path).query)
+                words = query.get("search", [""])[0].lower()
+                self._json([{"id": repo, "modelId": repo, "downloads": 10, "tags": ["gguf"]}
+                            for repo in sorted({r for r, _ in server.files}) if words in repo.lower()])
+
+            def _json(self, value):
+                body = json.dumps(value).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_HEAD(self):
                 server.requests.append(("HEAD", self.path, None))
                 data = self._lookup()
@@ -54,6 +70,12 @@ class HubServer:
 
             def do_GET(self):
                 server.requests.append(("GET", self.path, self.headers.get("Range")))
+                if self.path.startswith("/api/models?"):
+                    return self._search()
+                tree = re.match(r"^/api/models/([^/]+/[^/]+)/tree/", self.path)
+                if tree:
+                    return self._json([{"type": "file", "path": f, "size": len(d), "oid": "0" * 40}
+                                       for (r, f), d in server.files.items() if r == tree.group(1)])
                 data = self._lookup()
                 if data is None:
                     return

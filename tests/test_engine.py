@@ -2,6 +2,7 @@
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -154,3 +155,44 @@ def test_model_file_deleted_while_loaded(tmp_path, model_path):
             client.generate(CHAT, max_tokens=5)
     finally:
         client.close()
+
+
+def test_gpu_load_failure_falls_back_and_says_why(monkeypatch, model_path):
+    """A GPU build that runs out of memory: fewer layers, then the CPU, with the reason reported."""
+    import llama_cpp
+
+    from writer.engine.worker import Engine
+
+    real, tried = llama_cpp.Llama, []
+
+    def llama(**kwargs):
+        tried.append(kwargs["n_gpu_layers"])
+        if kwargs["n_gpu_layers"] != 0:
+            raise ValueError("Failed to create llama_context")
+        return real(**kwargs)
+
+    monkeypatch.setattr(llama_cpp, "Llama", llama)
+    monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: True)
+    engine = Engine(send=lambda message: None, cancel=threading.Event())
+    try:
+        engine.load({"path": str(model_path), "n_ctx": 256, "gpu_layers": "auto"})
+        assert tried == [-1, 16, 0]
+        assert engine.load_info["gpu_layers"] == 0
+        assert "Not enough memory" in engine.load_info["gpu_fallback"]
+    finally:
+        engine.close()
+
+
+def test_cpu_build_says_why_gpu_layers_are_ignored(tmp_path):
+    import subprocess
+    import sys
+
+    sample = tmp_path / "s.txt"
+    sample.write_text("Hello there, friend.")
+    result = subprocess.run([sys.executable, "-m", "writer", "rewrite", str(sample), "--gpu-layers", "20",
+                             "--max-tokens", "8"], capture_output=True, timeout=120)
+    if b"cannot offload" not in result.stderr:
+        import llama_cpp
+        assert llama_cpp.llama_supports_gpu_offload()  # only a GPU build may stay silent
+    else:
+        assert b"running on the CPU because this llama.cpp build cannot offload to a GPU" in result.stderr

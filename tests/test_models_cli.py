@@ -63,3 +63,15 @@ def test_import_checks_the_file_in_the_worker(tmp_path, model_path):
 def test_unknown_model_id():
     result = writer("models", "use", "nope")
     assert result.returncode == 1 and "There is no model 'nope'" in result.stderr.decode()
+
+
+def test_search_lists_matching_repositories(hub):
+    result = writer("models", "search", "qwen", env={"HF_ENDPOINT": hub.url})
+    assert result.returncode == 0, result.stderr.decode()
+    assert "Qwen/Qwen2.5-0.5B-Instruct-GGUF" in result.stdout.decode()
+
+
+def test_search_offline_fails_fast_with_one_line():
+    result = writer("models", "search", "qwen", env={"HF_ENDPOINT": "http://127.0.0.1:9"})
+    assert result.returncode == 1 and "Could not reach" in result.stderr.decode()
+    assert len(result.stderr.decode().strip().splitlines()) == 1

@@ -109,3 +109,13 @@ def test_import_real_file_through_the_worker_then_remove(qtbot, tmp_path, model_
         assert copy.exists()  # an imported file is never deleted
     finally:
         client.close()
+
+
+def test_search_the_hub_and_download_a_file(qtbot, hub, monkeypatch):
+    answers = iter([(REPO, True), (FILE, True)])  # pick the repository, then its file
+    monkeypatch.setattr("writer.gui.models_dialog.QInputDialog.getItem", lambda *a, **k: next(answers))
+    dialog = make(qtbot, Settings(hf_endpoint=hub.url))
+    dialog.search.setText("qwen")
+    dialog.search_hub()
+    qtbot.waitUntil(lambda: "verified" in dialog.progress_label.text(), timeout=60000)
+    assert "qwen2.5-0.5b" in [m.id for m in dialog.models if m.installed]  # recognised as the catalog model

@@ -126,7 +126,8 @@ def run_action(args) -> int:
         )
         fallback = info["model"].get("gpu_fallback")
         if fallback:
-            print(f"writer: running on the CPU because {fallback}.", file=sys.stderr)
+            where = f"with {info['model']['gpu_layers']} GPU layers" if info["model"]["gpu_layers"] else "on the CPU"
+            print(f"writer: running {where} because {fallback}.", file=sys.stderr)
         temperature = args.temperature if args.temperature is not None else settings.temperature
         run = ActionRun(client, request, info["model"]["context"], max_tokens=args.max_tokens,
                         temperature=temperature, seed=args.seed)

@@ -63,7 +63,8 @@ def download(args, settings: Settings) -> int:
         repo, filename, model_id, source = entry["repo"], entry["file"], entry["id"], "catalog"
     elif args.filename:
         repo, filename, source = args.model, args.filename, "hub"
-        model_id = downloads.safe_filename(filename).rsplit(".", 1)[0].lower()
+        downloads.safe_filename(filename)
+        model_id = library.id_for(repo, filename)
     else:
         raise UserError(f"'{args.model}' is not a catalog id; give a hub repository and a file name, e.g. "
                         "'writer models download Qwen/Qwen2.5-1.5B-Instruct-GGUF qwen2.5-1.5b-instruct-q4_k_m.gguf'.")

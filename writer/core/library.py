@@ -100,6 +100,14 @@ def catalog_entry(model_id: str) -> dict | None:
     return next((m for m in catalog() if m["id"] == model_id), None)
 
 
+def id_for(repo: str, filename: str) -> str:
+    """The id a hub file gets: its catalog id when the catalog lists it, else its file name."""
+    for item in catalog():
+        if item["repo"].lower() == repo.lower() and item["file"] == filename:
+            return item["id"]
+    return Path(filename).name.rsplit(".", 1)[0].lower()
+
+
 def use(settings: Settings, model_id: str) -> ModelEntry:
     model = find(settings, model_id)
     if not model.installed:

@@ -84,7 +84,8 @@ class Engine:
             layers = int(requested) if can_offload else 0
         attempts = [layers] + ([layers // 2 if layers > 0 else 16, 0] if layers != 0 else [])
         threads = int(msg.get("threads") or default_threads())
-        fallback = None if can_offload or requested in ("auto", 0, "0") else "this llama.cpp build cannot offload to a GPU"
+        # Why the model runs on fewer GPU layers than asked, if it does.
+        reason = None if can_offload or requested in ("auto", 0, "0") else "this llama.cpp build cannot offload to a GPU"
         last_exc: Exception | None = None
         for n in attempts:
             try:
@@ -100,13 +101,12 @@ class Engine:
                 break
             except (ValueError, RuntimeError) as exc:
                 last_exc = exc
-                fallback = f"loading with {n if n >= 0 else 'all'} GPU layers failed ({_load_error_message(exc, path)})"
+                reason = f"loading with {n if n >= 0 else 'all'} GPU layers failed ({_load_error_message(exc, path)})"
         if self.llm is None:
             raise EngineError("load_failed", _load_error_message(last_exc, path))
         n_layer = int(llama_cpp.llama_model_n_layer(self.llm._model.model))
         offloaded = 0 if not can_offload else (n_layer + 1 if n < 0 else min(n, n_layer + 1))
-        self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": fallback if n != layers else None,
-                          "threads": threads}
+        self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason, "threads": threads}
         self._pieces.clear()
         self._install_abort_callback()
 

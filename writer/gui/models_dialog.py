@@ -313,7 +313,7 @@ class ModelManagerDialog(QDialog):
         filename, ok = QInputDialog.getItem(self, repo, "File (Q4_K_M is a good balance):", files, 0, False)
         if ok:
             name = downloads.safe_filename(filename)
-            self.start_download(repo, filename, name.rsplit(".", 1)[0].lower(), None, name, "hub")
+            self.start_download(repo, filename, library.id_for(repo, filename), None, name, "hub")
 
     def reject(self) -> None:
         self._cancel.set()  # a running download pauses; its partial file resumes next time

@@ -35,6 +35,7 @@ class RecoveryDialog(QDialog):
         splitter.setSizes([260, 560])
         buttons = QDialogButtonBox()
         self.restore_button = buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore_button.setObjectName("primary")
         self.discard_button = QPushButton("Discard")
         buttons.addButton(self.discard_button, QDialogButtonBox.ButtonRole.DestructiveRole)
         later = buttons.addButton("Decide Later", QDialogButtonBox.ButtonRole.RejectRole)
