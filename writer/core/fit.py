@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 
 OVERHEAD = 1.2  # weights plus KV cache and compute buffers at a 4096-token context, roughly
 RESERVE = 512 * 1024 * 1024
@@ -39,7 +40,9 @@ def _nvidia_gpu() -> tuple[str | None, int | None]:
         return None, None
 
 
+@lru_cache(maxsize=1)
 def detect_machine() -> Machine:
+    """Asked once per run: nvidia-smi takes a while, and the answer only guides an estimate."""
     name, free = _nvidia_gpu()
     return Machine(_ram_bytes(), name, free)
 
