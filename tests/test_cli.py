@@ -1,5 +1,6 @@
 """The `writer` command, run as a user runs it, with the real default model."""
 
+import os
 import subprocess
 import sys
 
@@ -111,3 +112,9 @@ def test_bad_option_values(sample):
 
 def test_context_too_small_for_the_action(sample):
     assert_clear_error(writer("translate", "--to", "de", str(sample), "--ctx", "256"), "too small for this action")
+
+
+def test_editor_without_a_display_says_so():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "writer"], capture_output=True, timeout=60, env=env)
+    assert result.returncode == 1 and b"no graphical display" in result.stderr and b"Traceback" not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import QTimer
@@ -24,7 +25,17 @@ QStatusBar QLabel { padding: 0 8px; }
 """
 
 
+def _no_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: list[str]) -> int:
+    if _no_display() and QApplication.instance() is None:
+        print("writer: no graphical display was found; run Writer on a desktop, or use the command line "
+              "(writer --help).", file=sys.stderr)
+        return 1
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
