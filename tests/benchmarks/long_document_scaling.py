@@ -23,13 +23,14 @@ BASE_WORDS = 300
 PARAGRAPH = "The harbour was quiet in the morning and the boats was leaving early, their engines loud in the fog. "
 
 
-def document(words: int) -> str:
+def document(words: int, run: int) -> str:
+    """Each run's text starts differently, so no run reuses another's cached prompt."""
     per = len(PARAGRAPH.split()) * 3
-    return "\n\n".join(PARAGRAPH * 3 for _ in range(words // per))
+    return "\n\n".join(f"Draft {run}-{i}. " + PARAGRAPH * 3 for i in range(words // per))
 
 
-def timed(client: EngineClient, words: int) -> tuple[float, int]:
-    run = ActionRun(client, ActionRequest("rewrite", document(words), style="proofread"), 1024,
+def timed(client: EngineClient, words: int, run_number: int) -> tuple[float, int]:
+    run = ActionRun(client, ActionRequest("rewrite", document(words, run_number), style="proofread"), 1024,
                     temperature=0.0, max_tokens=96)
     started = time.perf_counter()
     pieces = 1  # a single piece reports no progress
@@ -42,10 +43,10 @@ def timed(client: EngineClient, words: int) -> tuple[float, int]:
 def main() -> None:
     client = EngineClient()
     client.load(str(default_model_path()), n_ctx=1024)
-    timed(client, BASE_WORDS)  # warm-up
+    timed(client, BASE_WORDS, 0)  # warm-up
     results = {}
-    for factor in (1, 2, 4):
-        seconds, pieces = timed(client, BASE_WORDS * factor)
+    for number, factor in enumerate((1, 2, 4), start=1):
+        seconds, pieces = timed(client, BASE_WORDS * factor, number)
         results[f"{factor}x"] = round(seconds, 2)
         print(f"{factor}x: {BASE_WORDS * factor} words, {pieces} pieces, {seconds:.2f} s, "
               f"{1000 * seconds / (BASE_WORDS * factor):.1f} ms/word")
