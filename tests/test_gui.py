@@ -248,3 +248,13 @@ def test_real_model_end_to_end(qtbot, make_window):
     finally:
         window.editor.document().setModified(False)
         window.close()
+
+
+def test_window_appears_first_and_builds_the_rest_right_after(qtbot):
+    window = MainWindow(Settings(), EngineBridge(client_factory=FakeClient), defer=True)
+    qtbot.addWidget(window)
+    assert window.panels == {} and window.editor is not None
+    with qtbot.waitSignal(window.ready, timeout=5000):
+        window.show()
+    assert set(window.panels) == {"generate", "summarize", "translate", "rewrite"}
+    assert [a.text() for a in window.editor._context_actions] == ["Translate Selection", "Rewrite Selection"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -47,10 +46,14 @@ def main(argv: list[str]) -> int:
 
     from writer.gui.main_window import MainWindow
 
-    window = MainWindow()
-    if argv:
-        window.open_file(argv[0])
+    window = MainWindow(defer=True)
+
+    def start() -> None:
+        window.start_engine()
+        if argv:
+            window.open_file(argv[0])
+        window.offer_recovery()
+
+    window.ready.connect(start)
     window.show()
-    QTimer.singleShot(0, window.start_engine)
-    QTimer.singleShot(0, window.offer_recovery)
     return app.exec()

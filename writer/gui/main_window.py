@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
+    QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
 )
 
 from writer import APP_NAME, __version__
 from writer.core import documents
 from writer.core.errors import UserError
-from writer.core.recovery import RecoveryStore, new_document_id
 from writer.core.settings import Settings
 from writer.core.textstats import chunks, count_characters, count_words
 from writer.gui.editor import Editor, utf16_len
-from writer.gui.engine_bridge import EngineBridge
-from writer.gui.panels import PANELS, ActionPanel
+
+if TYPE_CHECKING:
+    from writer.gui.engine_bridge import EngineBridge
+    from writer.gui.panels import ActionPanel
 
 AUTOSAVE_MS = 2000  # recovery copy while there are unsaved changes
 IDLE_MS = 800  # and soon after typing pauses
@@ -30,35 +32,62 @@ SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate
 class MainWindow(QMainWindow):
     COUNT_SLICE = 200_000  # characters counted per event-loop turn, so large documents never stall typing
 
-    def __init__(self, settings: Settings | None = None, bridge: EngineBridge | None = None) -> None:
+    ready = Signal()  # panels, menus and the engine bridge exist
+
+    def __init__(self, settings: Settings | None = None, bridge: EngineBridge | None = None,
+                 defer: bool = False) -> None:
+        """With `defer`, only the editor is built now and the rest right after the window's first
+        paint, so the window appears at once (the app does this; tests build everything at once)."""
+        self._build_after_paint = False  # set before Qt starts sending events to event()
         super().__init__()
         self.settings = settings or Settings.load()
-        self.bridge = bridge or EngineBridge(parent=self)
+        self._given_bridge = bridge
         self.path: Path | None = None
         self.doc = documents.Document("")
         self.jobs: dict[int, ActionPanel] = {}
+        self.panels: dict[str, ActionPanel] = {}
+        self.docks: dict = {}
+        self.find_dialog = None
+        self.setObjectName("main-window")
+        self.setAcceptDrops(True)
+        self.editor = Editor()
+        self.setCentralWidget(self.editor)
+        self._build_status_bar()
+        self._restore_geometry()
+        self._update_title()
+        self._build_after_paint = defer
+        if not defer:
+            self._build_rest()
+
+    def event(self, event) -> bool:
+        if self._build_after_paint and event.type() == QEvent.Type.Paint:
+            self._build_after_paint = False
+            QTimer.singleShot(0, self._build_rest)
+        return super().event(event)
+
+    def _build_rest(self) -> None:
+        from writer.core.recovery import RecoveryStore, new_document_id
+        from writer.gui.engine_bridge import EngineBridge
+
+        self.bridge = self._given_bridge or EngineBridge(parent=self)
         self.recovery = RecoveryStore()
         self.doc_id = new_document_id()
         self._copy_stale = False  # edits since the last recovery copy
-        self.setObjectName("main-window")
-        self.setAcceptDrops(True)
-
-        self.editor = Editor()
-        self.setCentralWidget(self.editor)
-        self.panels: dict[str, ActionPanel] = {}
-        self.docks: dict[str, QDockWidget] = {}
         self._build_panels()
         self._build_actions()
-        self._build_status_bar()
         self._wire()
-        self.find_dialog = None
-        self._restore_window()
+        self._restore_layout()
         self.editor.document().setModified(False)
-        self._update_title()
         self._update_counts()
+        self._update_sources()
+        self.ready.emit()
 
     # -- construction ----------------------------------------------------------------------
     def _build_panels(self) -> None:
+        from PySide6.QtWidgets import QDockWidget
+
+        from writer.gui.panels import PANELS
+
         previous = None
         for cls in PANELS:
             panel = cls()
@@ -76,7 +105,6 @@ class MainWindow(QMainWindow):
             self.panels[cls.action] = panel
             self.docks[cls.action] = dock
         self.resizeDocks(list(self.docks.values()), [380] * len(self.docks), Qt.Orientation.Horizontal)
-        self.docks["rewrite"].raise_()
 
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -386,12 +414,15 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_document(self, path: Path | None, doc: documents.Document) -> None:
+        from writer.core.recovery import new_document_id
+
         self._drop_recovery_copy()
         self.doc_id = new_document_id()
         self.path, self.doc = path, doc
         self.editor.setPlainText(doc.text)
         self.editor.document().setModified(False)
         self._update_title()
+        self._update_sources()
         if path:
             self._remember_recent(path)
 
@@ -483,19 +514,27 @@ class MainWindow(QMainWindow):
                           "Your text stays on this computer.")
 
     # -- window state ----------------------------------------------------------------------
-    def _restore_window(self) -> None:
-        state = self.settings.last_options
+    def _restore_geometry(self) -> None:
         try:
-            if state.get("window.geometry"):
-                self.restoreGeometry(base64.b64decode(state["window.geometry"]))
+            geometry = self.settings.last_options.get("window.geometry")
+            if geometry:
+                self.restoreGeometry(base64.b64decode(geometry))
             else:
                 self.resize(1280, 800)
-            if state.get("window.state"):
-                self.restoreState(base64.b64decode(state["window.state"]))
         except ValueError:
             self.resize(1280, 800)
         if self.width() < 640 or self.height() < 480:
             self.resize(max(self.width(), 1100), max(self.height(), 700))
+
+    def _restore_layout(self) -> None:
+        state = self.settings.last_options.get("window.state")
+        try:
+            if state and self.restoreState(base64.b64decode(state)):
+                return
+        except ValueError:
+            pass
+        # First start: Rewrite in front, once the tabs exist on screen.
+        QTimer.singleShot(0, self.docks["rewrite"].raise_)
 
     def _save_settings(self) -> None:
         self.settings.last_options["window.geometry"] = base64.b64encode(bytes(self.saveGeometry())).decode()
@@ -506,6 +545,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Could not save settings: {exc.strerror or exc}", 8000)
 
     def closeEvent(self, event) -> None:
+        if not self.panels:  # closed before it was fully built: nothing to save or stop yet
+            event.accept()
+            return
         if not self.maybe_save():
             event.ignore()
             return

@@ -73,7 +73,7 @@ class ActionPanel(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.output = QTextBrowser()
-        self.output.setPlaceholderText("The result appears here as the model writes it.")
+        self.output.setPlaceholderText("The result appears here.")
         self.output.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.output, 1)
         self.diff_toggle = QCheckBox("Show changes")
