@@ -196,3 +196,24 @@ def test_cpu_build_says_why_gpu_layers_are_ignored(tmp_path):
         assert llama_cpp.llama_supports_gpu_offload()  # only a GPU build may stay silent
     else:
         assert b"running on the CPU because this llama.cpp build cannot offload to a GPU" in result.stderr
+
+
+def test_cancelling_a_queued_request_ends_it_at_once_and_spares_the_worker(model_path):
+    client = EngineClient(hang_timeout=0.5)
+    try:
+        client.load(str(model_path), n_ctx=1024)
+        pid = client.pid
+        running = client.generate(CHAT, max_tokens=300, temperature=0, ignore_eos=True)
+        waiting = client.generate(CHAT, max_tokens=300, temperature=0)
+        events = iter(running)
+        next(events)
+        started = time.perf_counter()
+        waiting.cancel()
+        _, done = collect(waiting)
+        assert done["finish_reason"] == "cancelled" and time.perf_counter() - started < 0.5
+        time.sleep(1.0)  # longer than the hang timeout: the busy worker must not be killed
+        last = list(events)[-1]
+        assert last["type"] == "done" and last["completion_tokens"] == 300
+        assert client.pid == pid and client.running
+    finally:
+        client.close()

@@ -297,8 +297,12 @@ def run() -> int:
 
     inbox: queue.Queue = queue.Queue()
     cancel = threading.Event()
-    state = {"current": None, "cancelled": set()}
+    state = {"current": None, "queued": set(), "cancelled": set()}
     state_lock = threading.Lock()
+
+    def cancelled_event(rid) -> dict:
+        return {"type": "done", "id": rid, "finish_reason": "cancelled",
+                "prompt_tokens": 0, "completion_tokens": 0, "prompt_s": 0.0, "tokens_per_s": 0.0}
 
     def read_requests() -> None:
         stdin = sys.stdin.buffer
@@ -312,12 +316,17 @@ def run() -> int:
                 inbox.put(None)
                 return
             if msg["type"] == "cancel":
+                target = msg.get("target")
                 with state_lock:
-                    if msg.get("target") == state["current"]:
+                    if target == state["current"]:
                         cancel.set()
-                    else:
-                        state["cancelled"].add(msg.get("target"))
+                    elif target in state["queued"]:
+                        # A request still waiting ends now, without waiting for the one running.
+                        state["cancelled"].add(target)
+                        send(cancelled_event(target))
                 continue
+            with state_lock:
+                state["queued"].add(msg.get("id"))
             inbox.put(msg)
 
     threading.Thread(target=read_requests, name="requests", daemon=True).start()
@@ -328,14 +337,12 @@ def run() -> int:
         if msg is None:
             break
         with state_lock:
+            state["queued"].discard(msg.get("id"))
             skipped = msg.get("id") in state["cancelled"]
             state["cancelled"].discard(msg.get("id"))
             state["current"] = msg.get("id")
             cancel.clear()
-        if skipped and msg["type"] == "generate":
-            send({"type": "done", "id": msg.get("id"), "finish_reason": "cancelled",
-                  "prompt_tokens": 0, "completion_tokens": 0, "prompt_s": 0.0, "tokens_per_s": 0.0})
-        else:
+        if not skipped:  # a cancelled request was already answered when it was cancelled
             engine.handle(msg)
         with state_lock:
             state["current"] = None
