@@ -56,7 +56,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="writer", description="Writer: an offline writing assistant.")
+    parser = _Parser(prog="writer", description="Writer: an offline writing assistant. "
+                     "Run 'writer' or 'writer FILE' to open the editor, or use a command below.")
     parser.add_argument("--version", action="version", version=f"Writer {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for name in ACTION_COMMANDS:
