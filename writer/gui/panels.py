@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
@@ -241,15 +242,20 @@ class ChoicePanel(ActionPanel):
         _select(self.choice, state.get(self.choice_key))
 
 
-class GeneratePanel(ChoicePanel):
-    action = "generate"
+class LengthPanel(ChoicePanel):
+    """Generate and summarize: a length from the action's prompt file."""
+
     choice_key, choice_label = "length", "Length"
 
     def choices(self):
-        return lengths("generate")
+        return lengths(self.action)
 
     def default_choice(self):
-        return prompt_data("generate")["default_length"]
+        return prompt_data(self.action)["default_length"]
+
+
+class GeneratePanel(LengthPanel):
+    action = "generate"
 
     def build_options(self) -> None:
         self.instruction = QLineEdit()
@@ -262,18 +268,11 @@ class GeneratePanel(ChoicePanel):
         return "Continues from the text before the cursor, or follows your instruction."
 
     def request(self, text: str) -> ActionRequest:
-        return ActionRequest("generate", text, instruction=self.instruction.text(), length=self.choice.currentData())
+        return replace(super().request(text), instruction=self.instruction.text())
 
 
-class SummarizePanel(ChoicePanel):
+class SummarizePanel(LengthPanel):
     action = "summarize"
-    choice_key, choice_label = "length", "Length"
-
-    def choices(self):
-        return lengths("summarize")
-
-    def default_choice(self):
-        return prompt_data("summarize")["default_length"]
 
 
 class TranslatePanel(ChoicePanel):
