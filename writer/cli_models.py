@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 
 from writer.core import downloads, library
 from writer.core.errors import UserError
@@ -11,14 +10,10 @@ from writer.core.fit import estimate
 from writer.core.settings import Settings
 
 
-def _size(n: int | None) -> str:
-    return "" if not n else f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
-
-
 def _progress_printer(name: str):
     def show(p: downloads.Progress) -> None:
         eta = f", {p.eta_s:.0f} s left" if p.eta_s is not None else ""
-        sys.stderr.write(f"\r{name}: {100 * p.done / max(p.total, 1):5.1f}%  {_size(p.done)} of {_size(p.total)}"
+        sys.stderr.write(f"\r{name}: {100 * p.done / max(p.total, 1):5.1f}%  {downloads.format_size(p.done)} of {downloads.format_size(p.total)}"
                          f" at {p.bytes_per_s / 1e6:.1f} MB/s{eta}   ")
         sys.stderr.flush()
     return show
@@ -32,7 +27,7 @@ def list_models(settings: Settings) -> int:
         else:
             status = "available: " + estimate(m.size_bytes or 0).describe()
         details = library.describe(m)
-        rows.append(("*" if m.active else " ", m.id, m.name, _size(m.size_bytes), m.quantization or "",
+        rows.append(("*" if m.active else " ", m.id, m.name, downloads.format_size(m.size_bytes), m.quantization or "",
                      status + (f" ({details})" if details else "")))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
@@ -42,18 +37,11 @@ def list_models(settings: Settings) -> int:
 
 
 def search(query: str, settings: Settings) -> int:
-    from huggingface_hub import HfApi
-
-    base = downloads.endpoint(settings.hf_endpoint)
-    downloads.check_reachable(base)
-    try:
-        results = list(HfApi(endpoint=base).list_models(search=query, filter="gguf", sort="downloads", limit=20))
-    except Exception as exc:
-        raise downloads._friendly_http_error(exc, query, query, base) from None
+    results = downloads.search(query, settings.hf_endpoint)
     if not results:
         print(f"No GGUF models match '{query}'.")
-    for model in results:
-        print(f"{model.id}  ({getattr(model, 'downloads', 0) or 0:,} downloads)")
+    for repo, count in results:
+        print(f"{repo}  ({count:,} downloads)")
     return 0
 
 
@@ -69,16 +57,14 @@ def download(args, settings: Settings) -> int:
         raise UserError(f"'{args.model}' is not a catalog id; give a hub repository and a file name, e.g. "
                         "'writer models download Qwen/Qwen2.5-1.5B-Instruct-GGUF qwen2.5-1.5b-instruct-q4_k_m.gguf'.")
     name = downloads.safe_filename(filename)
-    cancel = threading.Event()
     try:
-        path = downloads.download(repo, filename, base=args.endpoint or settings.hf_endpoint,
-                                  sha256=(entry or {}).get("sha256"), on_progress=_progress_printer(name), cancel=cancel)
+        path = library.install(repo, filename, model_id, (entry or {}).get("name") or name, source, _probe,
+                               base=args.endpoint or settings.hf_endpoint, sha256=(entry or {}).get("sha256"),
+                               on_progress=_progress_printer(name))
     except KeyboardInterrupt:
         raise UserError(f"Download of {name} paused; run the same command to resume it.") from None
     finally:
         sys.stderr.write("\n")
-    meta = _probe(path)  # a verified file that llama.cpp cannot load is not a usable model either
-    library.register(model_id, path, source, repo=repo, file=filename, name=(entry or {}).get("name") or name, meta=meta)
     print(f"Downloaded and verified {path}. Make it active with: writer models use {model_id}")
     return 0
 
@@ -94,10 +80,7 @@ def _probe(path) -> dict:
 
 
 def import_model(path: str) -> int:
-    from writer.core.models import check_gguf
-
-    checked = check_gguf(path)
-    entry = library.import_model(str(checked), _probe(checked.resolve()))
+    entry = library.import_model(path, _probe)
     print(f"Imported {entry.id}: {entry.name} · {library.describe(entry)}")
     return 0
 

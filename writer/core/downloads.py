@@ -81,6 +81,34 @@ def check_reachable(base: str, timeout: float = 5.0) -> None:
         raise UserError(f"Could not reach {base}: check the network connection, or set a mirror in the settings.") from None
 
 
+def search(query: str, base: str | None = None, limit: int = 20) -> list[tuple[str, int]]:
+    """(repository id, downloads) of GGUF repositories matching `query`, most downloaded first."""
+    from huggingface_hub import HfApi
+
+    base = endpoint(base)
+    check_reachable(base)
+    try:
+        found = HfApi(endpoint=base).list_models(search=query, filter="gguf", sort="downloads", limit=limit)
+        return [(m.id, getattr(m, "downloads", 0) or 0) for m in found]
+    except Exception as exc:
+        raise _friendly_http_error(exc, query, query, base) from None
+
+
+def gguf_files(repo_id: str, base: str | None = None) -> list[str]:
+    """The .gguf files in a hub repository."""
+    from huggingface_hub import HfApi
+
+    base = endpoint(base)
+    try:
+        return [f for f in HfApi(endpoint=base).list_repo_files(repo_id) if f.lower().endswith(".gguf")]
+    except Exception as exc:
+        raise _friendly_http_error(exc, repo_id, repo_id, base) from None
+
+
+def format_size(n: int | None) -> str:
+    return "" if not n else f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
 def fetch_metadata(repo_id: str, filename: str, base: str, revision: str = "main") -> tuple[str, int, str | None]:
     """(url, size, sha256 or None) for a hub file."""
     from huggingface_hub import get_hf_file_metadata, hf_hub_url

@@ -10,7 +10,9 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
+from writer.core import downloads
 from writer.core.atomic import write_atomic
 from writer.core.errors import UserError
 from writer.core.models import check_gguf
@@ -18,6 +20,7 @@ from writer.core.paths import default_model_path, models_dir, resource
 from writer.core.settings import Settings
 
 DEFAULT_ID = "default"
+Probe = Callable[[str], dict]  # a model file's path -> what the engine read from it
 
 
 @dataclass
@@ -137,9 +140,19 @@ def _params_label(meta: dict) -> str | None:
     return None if not n else f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M"
 
 
-def import_model(path: str, meta: dict) -> ModelEntry:
-    """Registers a local GGUF file where it is (not copied). `meta` is what the engine read from it."""
+def install(repo: str, filename: str, model_id: str, name: str, source: str, probe: Probe, **download) -> Path:
+    """Downloads and verifies a hub file, has the engine read it, and records it; returns its path.
+    `download` goes to downloads.download (base, sha256, on_progress, cancel)."""
+    path = downloads.download(repo, filename, **download)
+    meta = probe(str(path))  # a verified file that llama.cpp cannot load is not a usable model either
+    register(model_id, path, source, repo=repo, file=filename, name=name, meta=meta)
+    return path
+
+
+def import_model(path: str, probe: Probe) -> ModelEntry:
+    """Registers a local GGUF file where it is (not copied), after the engine has read it."""
     checked = check_gguf(path).resolve()
+    meta = probe(str(checked))
     model_id = checked.stem.lower()
     register(model_id, checked, "import", name=meta.get("name") or checked.stem, meta=meta)
     return ModelEntry(model_id, meta.get("name") or checked.stem, str(checked), "import", checked.stat().st_size,

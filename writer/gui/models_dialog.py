@@ -17,10 +17,6 @@ from writer.core.fit import estimate
 from writer.core.settings import Settings
 
 
-def _size(n) -> str:
-    return "" if not n else f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
-
-
 class Background(QObject):
     """Runs one blocking call on a thread and reports back through signals."""
 
@@ -130,7 +126,7 @@ class ModelManagerDialog(QDialog):
             if info:
                 langs += f" · Chinese: {'yes' if info['chinese'] else 'no'} · translation: {info['translation']}"
             status = "Active" if model.active else "Installed" if model.installed else "Not downloaded"
-            cells = [model.name, _size(model.size_bytes), langs, status]
+            cells = [model.name, downloads.format_size(model.size_bytes), langs, status]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if model.active:
@@ -193,29 +189,23 @@ class ModelManagerDialog(QDialog):
         self._selection_changed()
         job = self._background()
         job.progress.connect(self._show_progress)
-        job.succeeded.connect(lambda path: self._downloaded(path, model_id, repo, filename, name, source))
+        job.succeeded.connect(lambda _path: self._downloaded(model_id, name))
         job.failed.connect(self._download_failed)
-
-        def work():
-            path = downloads.download(repo, filename, base=self.settings.hf_endpoint, sha256=sha256,
-                                      on_progress=job.progress.emit, cancel=self._cancel)
-            return path, self.probe(str(path))
-        job.run(work)
+        job.run(library.install, repo, filename, model_id, name, source, self.probe, base=self.settings.hf_endpoint,
+                sha256=sha256, on_progress=job.progress.emit, cancel=self._cancel)
 
     def _show_progress(self, p: downloads.Progress) -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * p.done / max(p.total, 1)))
         eta = f" · about {p.eta_s:.0f} s left" if p.eta_s is not None else ""
-        self.progress_label.setText(f"{_size(p.done)} of {_size(p.total)} · {p.bytes_per_s / 1e6:.1f} MB/s{eta}")
+        self.progress_label.setText(f"{downloads.format_size(p.done)} of {downloads.format_size(p.total)} · {p.bytes_per_s / 1e6:.1f} MB/s{eta}")
 
     def _finish_download_ui(self) -> None:
         self._downloading = False
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
 
-    def _downloaded(self, result, model_id, repo, filename, name, source) -> None:
-        path, meta = result
-        library.register(model_id, path, source, repo=repo, file=filename, name=name, meta=meta)
+    def _downloaded(self, model_id: str, name: str) -> None:
         self._finish_download_ui()
         self.progress_label.setText(f"{name} is downloaded and verified. Choose “Use this model” to write with it.")
         self.refresh(select=model_id)
@@ -267,12 +257,7 @@ class ModelManagerDialog(QDialog):
         job = self._background()
         job.succeeded.connect(lambda entry: (self.progress_label.setText(f"Imported {entry.name}."), self.refresh(select=entry.id)))
         job.failed.connect(self.progress_label.setText)
-
-        def work():
-            from writer.core.models import check_gguf
-            checked = check_gguf(path)
-            return library.import_model(str(checked), self.probe(str(checked.resolve())))
-        job.run(work)
+        job.run(library.import_model, path, self.probe)
 
     def search_hub(self) -> None:
         query = self.search.text().strip()
@@ -281,19 +266,11 @@ class ModelManagerDialog(QDialog):
         base = downloads.endpoint(self.settings.hf_endpoint)
         self.progress_label.setText(f"Searching {base} for “{query}”…")
         job = self._background()
-        job.succeeded.connect(self._choose_from_results)
+        job.succeeded.connect(lambda found: self._choose_from_results([repo for repo, _ in found]))
         job.failed.connect(self.progress_label.setText)
+        job.run(downloads.search, query, base)
 
-        def work():
-            from huggingface_hub import HfApi
-            downloads.check_reachable(base)
-            api = HfApi(endpoint=base)
-            repos = [m.id for m in api.list_models(search=query, filter="gguf", sort="downloads", limit=20)]
-            return api, repos
-        job.run(work)
-
-    def _choose_from_results(self, result) -> None:
-        api, repos = result
+    def _choose_from_results(self, repos: list[str]) -> None:
         if not repos:
             self.progress_label.setText("No GGUF models match that search.")
             return
@@ -304,7 +281,7 @@ class ModelManagerDialog(QDialog):
         job = self._background()
         job.succeeded.connect(lambda files: self._choose_file(repo, files))
         job.failed.connect(self.progress_label.setText)
-        job.run(lambda: [f for f in api.list_repo_files(repo) if f.lower().endswith(".gguf")])
+        job.run(downloads.gguf_files, repo, self.settings.hf_endpoint)
 
     def _choose_file(self, repo: str, files: list[str]) -> None:
         if not files:
