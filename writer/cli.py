@@ -10,7 +10,7 @@ from writer import __version__
 from writer.core import documents, paths
 from writer.core.actions import ActionRequest, lengths, styles
 from writer.core.errors import UserError
-from writer.core.models import resolve_model
+from writer.core.models import placement_note, resolve_model
 from writer.core.settings import Settings, parse_gpu_layers
 
 ACTION_COMMANDS = ("summarize", "translate", "rewrite", "generate")
@@ -125,10 +125,9 @@ def run_action(args) -> int:
             gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.gpu_layers,
             threads=settings.threads,
         )
-        fallback = info["model"].get("gpu_fallback")
-        if fallback:
-            where = f"with {info['model']['gpu_layers']} GPU layers" if info["model"]["gpu_layers"] else "on the CPU"
-            print(f"writer: running {where} because {fallback}.", file=sys.stderr)
+        note = placement_note(info["model"])
+        if note:
+            print(f"writer: {note}", file=sys.stderr)
         temperature = args.temperature if args.temperature is not None else settings.temperature
         run = ActionRun(client, request, info["model"]["context"], max_tokens=args.max_tokens,
                         temperature=temperature, seed=args.seed)

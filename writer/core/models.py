@@ -36,3 +36,12 @@ def resolve_model(choice: str | None) -> Path:
     if default is None:
         raise UserError("The default model is not installed; run the install command from README.md or pass --model with a .gguf file.")
     return check_gguf(default)
+
+
+def placement_note(model: dict) -> str | None:
+    """Why a loaded model runs on fewer GPU layers than asked ("running on the CPU because …"), or None."""
+    reason = model.get("gpu_fallback")
+    if not reason:
+        return None
+    where = f"with {model['gpu_layers']} GPU layers" if model["gpu_layers"] else "on the CPU"
+    return f"running {where} because {reason}."

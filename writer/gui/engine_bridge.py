@@ -89,6 +89,7 @@ class EngineBridge(QObject):
         threading.Thread(target=self._load, args=(settings,), daemon=True, name="model-load").start()
 
     def _load(self, settings: Settings) -> None:
+        from writer.core.fit import estimate
         from writer.core.models import resolve_model
         from writer.engine.client import EngineFailure
         try:
@@ -100,6 +101,8 @@ class EngineBridge(QObject):
             if getattr(exc, "code", None) != "worker_died":  # a dead worker is restarted by _worker_died
                 self._set_state("error", str(exc))
             return
+        # The fit estimate may ask nvidia-smi: done here, off the GUI thread.
+        info["fit"] = estimate(info["model"]["size_bytes"], info["model"]["layers"]).describe()
         self.info = info
         self.model_loaded.emit(info)
         self._set_state("ready", "")

@@ -301,12 +301,12 @@ class MainWindow(QMainWindow):
             self.device_label.setText(f"GPU · {model['gpu_layers']}/{model['layers'] + 1} layers")
         else:
             self.device_label.setText("CPU")
-        from writer.core.fit import estimate
+        from writer.core.models import placement_note
         reason = model.get("gpu_fallback") or ("" if info["gpu_offload_supported"] else "This llama.cpp build has no GPU support; see README to install a GPU build.")
-        self.device_label.setToolTip("\n".join(filter(None, [reason, estimate(model["size_bytes"], model["layers"]).describe()])))
-        if model.get("gpu_fallback"):
-            where = f"with {model['gpu_layers']} GPU layers" if model["gpu_layers"] else "on the CPU"
-            self.statusBar().showMessage(f"Running {where} because {model['gpu_fallback']}.", 15000)
+        self.device_label.setToolTip("\n".join(filter(None, [reason, info.get("fit")])))
+        note = placement_note(model)
+        if note:
+            self.statusBar().showMessage(note[:1].upper() + note[1:], 15000)
 
     # -- recovery --------------------------------------------------------------------------
     def write_recovery_copy(self) -> None:
