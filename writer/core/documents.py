@@ -23,6 +23,10 @@ _BOMS = [
 ]
 
 
+class UndecodableText(UserError):
+    """The bytes are not text in the encoding tried; another encoding may read them."""
+
+
 @dataclass
 class Document:
     text: str
@@ -68,7 +72,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Documen
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:
-        raise UserError(
+        raise UndecodableText(
             f"{name} is not valid {encoding.upper()} text; choose its encoding or convert it to UTF-8."
         ) from None
     except LookupError:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 AUTOSAVE_MS = 2000  # recovery copy while there are unsaved changes
 IDLE_MS = 800  # and soon after typing pauses
-ENCODINGS = ["utf-8", "gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "latin-1", "utf-16"]
+ENCODINGS = ["gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "latin-1", "utf-16"]  # offered for non-UTF-8 files
 SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate": "Ctrl+Shift+T", "rewrite": "Ctrl+Shift+R"}
 
 
@@ -402,12 +402,10 @@ class MainWindow(QMainWindow):
             return False
         try:
             doc = documents.load(path, encoding)
+        except documents.UndecodableText as exc:
+            choice, ok = QInputDialog.getItem(self, "Choose the encoding", f"{exc}\n\nEncoding:", ENCODINGS, 0, False)
+            return ok and self.open_file(path, choice)
         except UserError as exc:
-            if "not valid" in str(exc):
-                choice, ok = QInputDialog.getItem(self, "Choose the encoding", f"{exc}\n\nEncoding:", ENCODINGS[1:], 0, False)
-                if ok:
-                    return self.open_file(path, choice)
-                return False
             QMessageBox.warning(self, APP_NAME, str(exc))
             return False
         self._set_document(Path(path).resolve(), doc)
