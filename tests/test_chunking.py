@@ -58,3 +58,9 @@ def test_any_text_reassembles(text, limit):
     pieces = split_text(text, limit, by_chars)
     assert join(pieces, [p.text for p in pieces]) == text
     assert all(by_chars([p.text])[0] <= limit for p in pieces)
+
+
+def test_pieces_carry_their_token_counts():
+    text = ("A sentence of some length. " * 30 + "\n\n") * 3
+    for piece in split_text(text, 120, by_chars):
+        assert piece.tokens == by_chars([piece.text])[0]

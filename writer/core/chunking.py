@@ -22,6 +22,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)", re.MULTILINE)
 class Piece:
     text: str
     separator: str = ""  # the whitespace that followed this piece
+    tokens: int = 0  # its size as counted by split_text
 
 
 def _split_keep(text: str, pattern: re.Pattern) -> list[Piece]:
@@ -95,18 +96,18 @@ def _pack(units: list[tuple[Piece, int]], limit: int) -> list[Piece]:
     total = 0
     for unit, n in units:
         if group and total + n > limit:
-            pieces.append(_merge(group))
+            pieces.append(_merge(group, total))
             group, total = [], 0
         group.append(unit)
         total += n
     if group:
-        pieces.append(_merge(group))
+        pieces.append(_merge(group, total))
     return pieces
 
 
-def _merge(group: list[Piece]) -> Piece:
+def _merge(group: list[Piece], tokens: int) -> Piece:
     text = "".join(p.text + p.separator for p in group[:-1]) + group[-1].text
-    return Piece(text, group[-1].separator)
+    return Piece(text, group[-1].separator, tokens)
 
 
 def join(pieces: Sequence[Piece], texts: Sequence[str]) -> str:

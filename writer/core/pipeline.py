@@ -136,10 +136,8 @@ class ActionRun:
                 work.append((run.text, False, 0))
                 continue
             n = next(sizes)
-            pieces = [Piece(run.text)] if n <= budget else self._split(run.text, budget)
-            counts = [n] if n <= budget else self.engine.count_tokens([p.text for p in pieces])
-            for piece, tokens in zip(pieces, counts):
-                work.append((piece.text, True, tokens))
+            for piece in [Piece(run.text, tokens=n)] if n <= budget else self._split(run.text, budget):
+                work.append((piece.text, True, piece.tokens))
                 work.append((piece.separator, False, 0))
         total = sum(1 for _, model, _ in work if model)
         done = 0
