@@ -222,7 +222,8 @@ class MainWindow(QMainWindow):
                 start = end = cursor
                 text = self.editor.text_between(0, cursor)
             else:
-                start, end, text = 0, utf16_len(self.editor.toPlainText()), self.editor.toPlainText()
+                text = self.editor.toPlainText()
+                start, end = 0, utf16_len(text)
         try:
             request = panel.request(text).validated()
         except UserError as exc:
