@@ -35,7 +35,7 @@ def test_info_reports_build_gpu_support_and_model(engine, model_path):
 
 
 def test_generate_streams_text_and_reports_speed(engine):
-    text, done = collect(engine.generate(CHAT, max_tokens=40, temperature=0))
+    text, done = collect(engine.generate(CHAT, max_tokens=40, temperature=0, ignore_eos=True))
     assert done["type"] == "done" and done["finish_reason"] == "length"
     assert done["completion_tokens"] == 40 and done["tokens_per_s"] > 0
     assert len(text.split()) >= 10

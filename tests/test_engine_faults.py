@@ -23,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("discard_on_close")
 @pytest.fixture
 def window(qtbot):
     bridge = EngineBridge(backoff=0.1)
-    win = MainWindow(Settings(n_ctx=1024), bridge)
+    win = MainWindow(Settings(n_ctx=1024, temperature=0), bridge)
     qtbot.addWidget(win)
     win.editor.setPlainText(DOC)
     with qtbot.waitSignal(bridge.model_loaded, timeout=60000):
@@ -43,14 +43,16 @@ def test_worker_killed_during_generation(qtbot, window):
     qtbot.waitUntil(lambda: panel.result != "", timeout=30000)
     os.kill(window.bridge.client.pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: panel.job is None, timeout=10000)
-    assert "stopped unexpectedly" in panel.status.text()
+    assert panel.outcome == "error" and "stopped unexpectedly" in panel.status.text()
     assert window.editor.toPlainText() == DOC  # the document is untouched
     qtbot.waitUntil(lambda: window.bridge.state == "ready", timeout=30000)  # restarted by itself
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
     panel.instruction.setText("Write one sentence.")
     window.run_action("generate")
     qtbot.waitUntil(lambda: panel.job is None, timeout=60000)
-    assert panel.result.strip() and "Done" in panel.status.text()
+    # A weak model may ramble to the token limit; either way the restarted engine wrote and finished.
+    assert panel.outcome in ("stop", "length"), panel.status.text()
+    assert panel.result.strip()
 
 
 def test_worker_killed_during_loading(qtbot, window):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("discard_on_close")
 def make_window(qtbot):
     def make(delay=0.0, bridge=None):
         bridge = bridge or EngineBridge(client_factory=functools.partial(FakeClient, delay=delay))
-        window = MainWindow(Settings(), bridge)
+        window = MainWindow(Settings(temperature=0), bridge)  # greedy: the real model answers the same each run
         qtbot.addWidget(window)
         window.editor.setPlainText(DOC)
         window.editor.document().setModified(False)
@@ -238,7 +238,7 @@ def test_real_model_end_to_end(qtbot, make_window):
         panel = window.panels["rewrite"]
         panel.run_requested.emit()
         qtbot.waitUntil(lambda: panel.job is None, timeout=120000)
-        assert panel.result.strip(), panel.status.text()
+        assert panel.outcome in ("stop", "length") and panel.result.strip(), panel.status.text()
         assert window.speed_label.text().endswith("tokens/s")
         panel.replace_button.click()
         assert panel.result in window.editor.toPlainText()

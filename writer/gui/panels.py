@@ -44,6 +44,7 @@ class ActionPanel(QWidget):
         self.job: int | None = None
         self.origin: tuple[int, int, str] | None = None  # selection the result is for
         self.result = ""
+        self.outcome: str | None = None  # the last run's finish reason, or "error"
         self.show_diff = False
 
         layout = QVBoxLayout(self)
@@ -125,7 +126,7 @@ class ActionPanel(QWidget):
             self.source_label.setText(self.empty_selection_hint())
 
     def begin(self, job: int, origin: tuple[int, int, str]) -> None:
-        self.job, self.origin, self.result = job, origin, ""
+        self.job, self.origin, self.result, self.outcome = job, origin, "", None
         self.output.clear()
         self.status.setText("Writing…")
         self.diff_toggle.setVisible(False)
@@ -149,6 +150,7 @@ class ActionPanel(QWidget):
             self.job = None
             self.run_button.setEnabled(True)
             self.stop_button.setEnabled(False)
+            self.outcome = "error" if kind == "error" else event["finish_reason"]
             if kind == "error":
                 self.status.setText(event["message"])
                 self._set_review_enabled(bool(self.result.strip()))
