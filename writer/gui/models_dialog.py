@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from writer.core import downloads, library
 from writer.core.errors import UserError
-from writer.core.fit import estimate
+from writer.core.fit import detect_machine, estimate
 from writer.core.settings import Settings
 
 
@@ -53,6 +53,7 @@ class ModelManagerDialog(QDialog):
         self._cancel = threading.Event()
         self._jobs: list[Background] = []
         self._downloading = False
+        self._machine = None  # RAM and GPU memory, asked off the GUI thread (nvidia-smi can be slow)
 
         self.network = QLabel("Checking the connection to the model hub…")
         self.network.setObjectName("hint")
@@ -109,6 +110,7 @@ class ModelManagerDialog(QDialog):
         self.search.returnPressed.connect(self.search_hub)
         self.refresh()
         self._check_network()
+        self._check_machine()
 
     def _background(self) -> Background:
         job = Background(self)
@@ -162,7 +164,10 @@ class ModelManagerDialog(QDialog):
             lines.append(described)
         if model.size_bytes:
             layers = model.meta.get("layers") or 32
-            lines.append(estimate(model.size_bytes, layers).describe())
+            if self._machine is None:
+                lines.append("Checking this computer's memory…")
+            else:
+                lines.append(estimate(model.size_bytes, layers, self._machine).describe())
         self.details.setText("\n".join(lines))
 
     def _check_network(self) -> None:
@@ -171,6 +176,15 @@ class ModelManagerDialog(QDialog):
         job.succeeded.connect(lambda _: self.network.setText(f"Connected to {base}. Downloads are verified before use."))
         job.failed.connect(lambda msg: self.network.setText(f"Offline: {msg} Local models keep working."))
         job.run(downloads.check_reachable, base, 5.0)
+
+    def _check_machine(self) -> None:
+        job = self._background()
+        job.succeeded.connect(self._machine_known)
+        job.run(detect_machine)
+
+    def _machine_known(self, machine) -> None:
+        self._machine = machine
+        self._selection_changed()
 
     # -- actions ---------------------------------------------------------------------------
     def download_selected(self) -> None:
