@@ -46,18 +46,20 @@ samples = st.sampled_from([
     "Sure! Here is the text:\n\nHello there.\nLine two.\n\nI hope this helps!",
     "<think>x</think>Answer with\nlines.",
     '```\ncode\n```', '"wrapped"', "以下是摘要：\n中文。\n如有问题请告诉我。", "Plain.\n\n- list\n- more",
+    "Fixed text.\n\nI changed one word, as asked.", "Kept.\n\nI changed my plans.",
 ])
 
 
 @settings(max_examples=200, deadline=None)
 @given(samples, st.lists(st.integers(min_value=1, max_value=12), max_size=40))
 def test_streaming_matches_whole_text(text, cuts):
-    cleaner, out, pos = StreamCleaner(), "", 0
+    source = "Kept. I changed my plans."
+    cleaner, out, pos = StreamCleaner(source, edit_reports=True), "", 0
     for n in cuts:
         out += cleaner.feed(text[pos:pos + n])
         pos += n
     out += cleaner.feed(text[pos:]) + cleaner.finish()
-    assert out == clean(text)
+    assert out == clean(text, source, edit_reports=True)
 
 
 @settings(max_examples=200, deadline=None)
@@ -81,3 +83,19 @@ def test_announcement_lines_are_removed():
     assert clean("The following passage is to be reworded for a professional tone:\n\nDear team,") == "Dear team,"
     assert clean("以下是改写后的文本：\n你好。") == "你好。"
     assert clean("Ingredients:\n- flour") == "Ingredients:\n- flour"
+
+
+def test_rewrite_drops_a_report_of_its_edits():
+    source = "The boats was leaving early, and we was late."
+    raw = ('The boats were leaving early, and we were late.\n\nI changed "was" to "were" in both places, '
+           "because the subjects are plural.")
+    assert clean(raw, source, edit_reports=True) == "The boats were leaving early, and we were late."
+    assert clean("Hola.\n\nNote: I kept the informal tone.", "Hi.") == "Hola."
+
+
+def test_closing_lines_that_are_the_users_own_text_are_kept():
+    letter = "Dear Ann,\n\nthe parcel arrived today.\n\nLet me know when you are back.\nI changed my plans, by the way."
+    assert clean(letter, letter, edit_reports=True) == letter.strip()
+    # A translated letter may end with a wish; only phrases about the answer itself are chatter.
+    assert clean("亲爱的安：\n\n包裹今天到了。\n\n希望早日见到你。", "Dear Ann...") == "亲爱的安：\n\n包裹今天到了。\n\n希望早日见到你。"
+    assert clean("We arrived.\n\nI hope to see you soon.", "我们到了。希望早日见到你。") == "We arrived.\n\nI hope to see you soon."

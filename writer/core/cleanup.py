@@ -25,26 +25,33 @@ _ANNOUNCING_WORDS = re.compile(
     re.IGNORECASE,
 )
 _ANNOUNCEMENT = re.compile(r"^[^\n]{0,160}[:：]\s*$")
+# Closing lines addressed to the user about the answer. Kept narrow: a translated letter may well end
+# with "I hope to see you soon" or "希望早日见到你", and that is the user's text.
 _CHATTER_STARTS = (
-    "let me know", "i hope", "feel free", "if you need", "if you have", "if you want", "if you'd",
-    "if you would", "is there anything", "hope this helps", "this text has been", "this sentence has been",
-    "the text has been", "the rewritten text", "this rewrite", "this translation", "希望", "如果您", "如有", "如果你需要",
+    "let me know", "feel free", "if you need", "if you have any", "if you want me", "if you want,", "if you'd like",
+    "if you would like", "would you like", "is there anything", "hope this helps", "i hope this helps",
+    "i hope that helps", "i hope you find", "this text has been", "this sentence has been", "the text has been",
+    "the rewritten text", "this rewrite", "this translation", "translation note", "note:", "notes:", "explanation:",
+    "changes made", "希望这对你有帮助", "希望这对您有帮助", "希望对你有帮助", "希望对您有帮助", "希望这能帮到你",
+    "如有任何问题", "如有其他", "如有问题", "如果您需要", "如果你需要", "如果您有任何", "如果你有任何", "注：", "说明：",
+)
+# Rewrites also report their edits in the first person after the text ("I changed 'was' to 'were'...").
+_EDIT_REPORT_STARTS = (
+    "i changed", "i corrected", "i fixed", "i made", "i replaced", "i added", "i removed", "i rephrased",
+    "i rewrote", "i also", "i kept", "i used", "i have changed", "i have corrected", "i've ",
 )
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'"}
 _THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
 
 
-def _is_chatter(line: str) -> bool:
-    return line.strip().lower().startswith(_CHATTER_STARTS)
-
-
-def _may_become_chatter(partial: str) -> bool:
-    low = partial.strip().lower()
-    return any(c.startswith(low) or low.startswith(c) for c in _CHATTER_STARTS)
-
-
 class StreamCleaner:
-    def __init__(self) -> None:
+    """`source` is the text the model was given: a closing line that begins as a line of the source
+    does is the user's own (a letter that ends "Let me know soon") and is kept. `edit_reports` also
+    drops first-person reports of edits, for rewrites."""
+
+    def __init__(self, source: str = "", edit_reports: bool = False) -> None:
+        self._source = source
+        self._chatter = _CHATTER_STARTS + (_EDIT_REPORT_STARTS if edit_reports else ())
         self._head = ""  # text before the start of the answer is known
         self._in_body = False
         self._pending = ""  # body text not yet released
@@ -111,9 +118,20 @@ class StreamCleaner:
         self._pending = s
         return True
 
+    def _is_chatter(self, line: str) -> bool:
+        low = line.strip().lower()
+        if not low.startswith(self._chatter):
+            return False
+        opening = " ".join(low.split()[:3])
+        return opening not in self._source.lower()  # only for the rare line that looks like chatter
+
+    def _may_become_chatter(self, partial: str) -> bool:
+        low = partial.strip().lower()
+        return any(c.startswith(low) or low.startswith(c) for c in self._chatter)
+
     def _is_tail_line(self, line: str) -> bool:
         stripped = line.strip()
-        return not stripped or _is_chatter(line) or stripped == '"""' or (self._fenced and stripped == "```")
+        return not stripped or self._is_chatter(line) or stripped == '"""' or (self._fenced and stripped == "```")
 
     def _release(self, final: bool) -> str:
         if not self._released_any:
@@ -135,7 +153,7 @@ class StreamCleaner:
             while keep > 0 and self._is_tail_line(lines[keep - 1]):
                 keep -= 1
             return "\n".join(lines[:keep]).rstrip()
-        last_may_be_tail = not last.strip() or _may_become_chatter(last) or last.strip().startswith(("`", '"'))
+        last_may_be_tail = not last.strip() or self._may_become_chatter(last) or last.strip().startswith(("`", '"'))
         if last_may_be_tail:
             # Hold the partial line and any chatter, blank or fence lines just before it.
             keep = len(lines) - 1
@@ -149,6 +167,6 @@ class StreamCleaner:
         return out
 
 
-def clean(text: str) -> str:
-    cleaner = StreamCleaner()
+def clean(text: str, source: str = "", edit_reports: bool = False) -> str:
+    cleaner = StreamCleaner(source, edit_reports)
     return cleaner.feed(text) + cleaner.finish()

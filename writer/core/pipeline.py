@@ -94,7 +94,7 @@ class ActionRun:
         """One generation, cleaned; ends with a piece_done event carrying its whole text."""
         if self.max_tokens:
             max_tokens = min(max_tokens, self.max_tokens)
-        cleaner = StreamCleaner()
+        cleaner = StreamCleaner(self.request.text, edit_reports=self.request.action == "rewrite")
         text = []
         self._current = self.engine.generate(messages=messages, max_tokens=max_tokens, **self.params)
         if self._cancelled.is_set():
