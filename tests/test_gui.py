@@ -207,13 +207,13 @@ def test_find_and_replace_all_is_one_undo_step(qtbot, make_window):
 
 def test_settings_dialog_round_trip(qtbot):
     settings = Settings(model_path="/m/x.gguf", n_ctx=8192, gpu_layers=20, threads=3, temperature=0.3,
-                        hf_endpoint="https://mirror.example")
+                        hf_endpoint="https://mirror.example", language="zh_CN")
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
     copy = Settings()
     dialog.apply_to(copy)
-    assert (copy.model_path, copy.n_ctx, copy.gpu_layers, copy.threads, copy.temperature, copy.hf_endpoint) == (
-        "/m/x.gguf", 8192, 20, 3, 0.3, "https://mirror.example")
+    assert (copy.model_path, copy.n_ctx, copy.gpu_layers, copy.threads, copy.temperature, copy.hf_endpoint,
+            copy.language) == ("/m/x.gguf", 8192, 20, 3, 0.3, "https://mirror.example", "zh_CN")
     copy.save()
     assert Settings.load().gpu_layers == 20
 

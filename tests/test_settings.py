@@ -5,7 +5,7 @@ from writer.core.settings import Settings
 
 def test_round_trip():
     s = Settings(model_path="/m/a.gguf", n_ctx=8192, gpu_layers=12, threads=4, temperature=0.2,
-                 recent_files=["/a.md"], last_options={"translate.language": "fr"})
+                 recent_files=["/a.md"], last_options={"translate.language": "fr"}, language="zh_CN")
     s.save()
     assert Settings.load() == s
 
@@ -16,9 +16,10 @@ def test_missing_file_gives_defaults():
 
 def test_malformed_values_fall_back_to_defaults():
     Settings.path().parent.mkdir(parents=True, exist_ok=True)
-    Settings.path().write_text(json.dumps({"n_ctx": "big", "gpu_layers": -3, "temperature": 9, "threads": 2, "recent_files": "x"}))
+    Settings.path().write_text(json.dumps({"n_ctx": "big", "gpu_layers": -3, "temperature": 9, "threads": 2, "recent_files": "x",
+                                                 "language": "../../etc"}))
     s = Settings.load()
-    assert (s.n_ctx, s.gpu_layers, s.temperature, s.threads, s.recent_files) == (4096, "auto", 0.7, 2, [])
+    assert (s.n_ctx, s.gpu_layers, s.temperature, s.threads, s.recent_files, s.language) == (4096, "auto", 0.7, 2, [], "system")
 
 
 def test_garbage_file_gives_defaults():

@@ -44,9 +44,13 @@ def main(argv: list[str]) -> int:
         app.setWindowIcon(QIcon(str(icon)))
     app.setStyleSheet(STYLE)
 
+    from writer.core.settings import Settings
+    from writer.gui import i18n
     from writer.gui.main_window import MainWindow
 
-    window = MainWindow(defer=True)
+    settings = Settings.load()
+    i18n.install(settings.language)  # before any widget is built
+    window = MainWindow(settings, defer=True)
 
     def start() -> None:
         window.start_engine()

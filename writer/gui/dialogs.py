@@ -13,37 +13,38 @@ from PySide6.QtWidgets import (
 
 from writer.core.paths import default_model_path
 from writer.core.settings import Settings
+from writer.gui.i18n import LANGUAGES, tr
 
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(tr("Settings"))
         self.setMinimumWidth(520)
         form = QFormLayout()
         form.setVerticalSpacing(10)
 
         self.model = QLineEdit(settings.model_path or "")
         default = default_model_path()
-        self.model.setPlaceholderText(f"Default: {default.name}" if default else "Choose a .gguf model file")
-        browse = QPushButton("Browse…")
+        self.model.setPlaceholderText(tr("Default: {name}", name=default.name) if default else tr("Choose a .gguf model file"))
+        browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.model, 1)
         row.addWidget(browse)
-        form.addRow("Model file", row)
+        form.addRow(tr("Model file"), row)
 
         self.n_ctx = QSpinBox()
         self.n_ctx.setRange(256, 131072)
         self.n_ctx.setSingleStep(1024)
         self.n_ctx.setValue(settings.n_ctx)
-        self.n_ctx.setSuffix(" tokens")
-        form.addRow("Context size", self.n_ctx)
+        self.n_ctx.setSuffix(" " + tr("tokens"))
+        form.addRow(tr("Context size"), self.n_ctx)
 
         self.gpu_mode = QComboBox()
-        self.gpu_mode.addItem("Automatic (all layers when a GPU build is installed)", "auto")
-        self.gpu_mode.addItem("Off (CPU only)", "off")
-        self.gpu_mode.addItem("Number of layers", "number")
+        self.gpu_mode.addItem(tr("Automatic (all layers when a GPU build is installed)"), "auto")
+        self.gpu_mode.addItem(tr("Off (CPU only)"), "off")
+        self.gpu_mode.addItem(tr("Number of layers"), "number")
         self.gpu_layers = QSpinBox()
         self.gpu_layers.setRange(1, 999)
         if settings.gpu_layers == "auto":
@@ -57,30 +58,39 @@ class SettingsDialog(QDialog):
         gpu_row = QHBoxLayout()
         gpu_row.addWidget(self.gpu_mode, 1)
         gpu_row.addWidget(self.gpu_layers)
-        form.addRow("GPU offload", gpu_row)
+        form.addRow(tr("GPU offload"), gpu_row)
 
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
-        self.threads.setSpecialValueText("Automatic")
+        self.threads.setSpecialValueText(tr("Automatic"))
         self.threads.setValue(settings.threads or 0)
-        form.addRow("CPU threads", self.threads)
+        form.addRow(tr("CPU threads"), self.threads)
 
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.0, 2.0)
         self.temperature.setSingleStep(0.1)
         self.temperature.setValue(settings.temperature)
-        form.addRow("Temperature", self.temperature)
+        form.addRow(tr("Temperature"), self.temperature)
 
         self.endpoint = QLineEdit(settings.hf_endpoint or "")
         self.endpoint.setPlaceholderText("https://huggingface.co (or HF_ENDPOINT)")
-        form.addRow("Model hub mirror", self.endpoint)
+        form.addRow(tr("Model hub mirror"), self.endpoint)
+
+        self.language = QComboBox()
+        self.language.addItem(tr("System default"), "system")
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        form.addRow(tr("Interface language"), self.language)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        hint = QLabel("Lower temperature gives more predictable text. Changes reload the model.")
+        hint = QLabel(tr("Lower temperature gives more predictable text. Changes reload the model; "
+                         "a new interface language shows the next time Writer starts."))
+        hint.setWordWrap(True)
         hint.setObjectName("hint")
         layout.addWidget(hint)
         layout.addWidget(buttons)
@@ -90,7 +100,7 @@ class SettingsDialog(QDialog):
         self.gpu_layers.setEnabled(self.gpu_mode.currentData() == "number")
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a model", "", "GGUF models (*.gguf)")
+        path, _ = QFileDialog.getOpenFileName(self, tr("Choose a model"), "", tr("GGUF models (*.gguf)"))
         if path:
             self.model.setText(path)
 
@@ -102,6 +112,7 @@ class SettingsDialog(QDialog):
         settings.threads = self.threads.value() or None
         settings.temperature = round(self.temperature.value(), 2)
         endpoint = self.endpoint.text().strip().rstrip("/")
+        settings.language = self.language.currentData()
         settings.hf_endpoint = endpoint if endpoint.startswith(("http://", "https://")) else None
 
 
@@ -109,19 +120,19 @@ class FindReplaceDialog(QDialog):
     def __init__(self, editor, parent=None) -> None:
         super().__init__(parent)
         self.editor = editor
-        self.setWindowTitle("Find and Replace")
+        self.setWindowTitle(tr("Find and Replace"))
         self.find_text = QLineEdit()
         self.replace_text = QLineEdit()
-        self.match_case = QCheckBox("Match case")
+        self.match_case = QCheckBox(tr("Match case"))
         self.message = QLabel()
         self.message.setObjectName("hint")
         form = QFormLayout()
-        form.addRow("Find", self.find_text)
-        form.addRow("Replace with", self.replace_text)
+        form.addRow(tr("Find"), self.find_text)
+        form.addRow(tr("Replace with"), self.replace_text)
         form.addRow("", self.match_case)
         buttons = QHBoxLayout()
-        for label, slot in (("Previous", lambda: self.find(backward=True)), ("Next", self.find),
-                            ("Replace", self.replace), ("Replace all", self.replace_all)):
+        for label, slot in ((tr("Previous"), lambda: self.find(backward=True)), (tr("Next"), self.find),
+                            (tr("Replace"), self.replace), (tr("Replace all"), self.replace_all)):
             button = QPushButton(label)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -149,7 +160,7 @@ class FindReplaceDialog(QDialog):
             cursor.movePosition(cursor.MoveOperation.End if backward else cursor.MoveOperation.Start)
             self.editor.setTextCursor(cursor)
             found = self.editor.find(needle, self._flags(backward))
-        self.message.setText("" if found else f"“{needle}” was not found.")
+        self.message.setText("" if found else tr("“{needle}” was not found.", needle=needle))
         return found
 
     def _selection_matches(self) -> bool:
@@ -175,18 +186,18 @@ class FindReplaceDialog(QDialog):
             cursor.select(cursor.SelectionType.Document)
             cursor.insertText(new_text)
             cursor.endEditBlock()
-        self.message.setText(f"Replaced {count} occurrence{'s' if count != 1 else ''}.")
+        self.message.setText(tr("Replaced 1 occurrence.") if count == 1 else tr("Replaced {count} occurrences.", count=count))
         return count
 
 
 class ShortcutsDialog(QDialog):
     def __init__(self, actions, parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard Shortcuts")
+        self.setWindowTitle(tr("Keyboard Shortcuts"))
         self.resize(460, 520)
         rows = [(a.text().replace("&", "").rstrip("…"), a.shortcut().toString()) for a in actions if not a.shortcut().isEmpty()]
         table = QTableWidget(len(rows), 2)
-        table.setHorizontalHeaderLabels(["Command", "Shortcut"])
+        table.setHorizontalHeaderLabels([tr("Command"), tr("Shortcut")])
         table.verticalHeader().setVisible(False)
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

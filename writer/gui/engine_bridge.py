@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from writer.core.errors import UserError
 from writer.core.settings import Settings
+from writer.gui.i18n import tr
 
 if TYPE_CHECKING:
     from writer.core.pipeline import ActionRun
@@ -71,9 +72,9 @@ class EngineBridge(QObject):
         self._crashes = [t for t in self._crashes if now - t < CRASH_WINDOW] + [now]
         self.info = None
         if self._settings is None or len(self._crashes) > MAX_RESTARTS:
-            self._set_state("error", f"The engine stopped {len(self._crashes)} times in a minute with this model, so Writer "
-                                     "stopped restarting it. Choose another model, or lower the context size or GPU layers "
-                                     "in Settings.")
+            self._set_state("error", tr("The engine stopped {count} times in a minute with this model, so Writer "
+                                        "stopped restarting it. Choose another model, or lower the context size or GPU "
+                                        "layers in Settings.", count=len(self._crashes)))
             return
         self._set_state("restarting", message)
         timer = threading.Timer(self.backoff * 2 ** (len(self._crashes) - 1), self._load, args=(self._settings,))
@@ -127,7 +128,7 @@ class EngineBridge(QObject):
         from writer.engine.client import EngineFailure
         try:
             if self.info is None:
-                raise UserError("The model is not loaded yet; wait for it or check Settings.")
+                raise UserError(tr("The model is not loaded yet; wait for it or check Settings."))
             run = ActionRun(self.client, request, self.info["model"]["context"], temperature=temperature)
             with self._lock:
                 self._running[job] = run
@@ -137,7 +138,7 @@ class EngineBridge(QObject):
         except (UserError, EngineFailure, EngineError) as exc:
             self.job_event.emit(job, {"type": "error", "message": str(exc)})
         except Exception as exc:  # a panel shows it; the editor carries on
-            self.job_event.emit(job, {"type": "error", "message": f"Unexpected error: {exc}"})
+            self.job_event.emit(job, {"type": "error", "message": tr("Unexpected error: {error}", error=exc)})
         finally:
             with self._lock:
                 self._running.pop(job, None)

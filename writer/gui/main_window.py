@@ -18,6 +18,7 @@ from writer.core.errors import UserError
 from writer.core.settings import Settings
 from writer.core.textstats import chunks, count_characters, count_words
 from writer.gui.editor import Editor, utf16_len
+from writer.gui.i18n import tr
 
 if TYPE_CHECKING:
     from writer.gui.engine_bridge import EngineBridge
@@ -118,58 +119,57 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.all_actions: list[QAction] = []
         bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "&New", self.new_document, QKeySequence.StandardKey.New)
-        self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
-        self.recent_menu = file.addMenu("Open &Recent")
-        self._action(file, "&Save", self.save, QKeySequence.StandardKey.Save)
-        self._action(file, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        file = bar.addMenu(tr("&File"))
+        self._action(file, tr("&New"), self.new_document, QKeySequence.StandardKey.New)
+        self._action(file, tr("&Open…"), self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu(tr("Open &Recent"))
+        self._action(file, tr("&Save"), self.save, QKeySequence.StandardKey.Save)
+        self._action(file, tr("Save &As…"), self.save_as, QKeySequence.StandardKey.SaveAs)
         file.addSeparator()
-        self._action(file, "Models…", self.open_models, "Ctrl+Shift+L")
-        self._action(file, "Settings…", self.open_settings, "Ctrl+,")
+        self._action(file, tr("Models…"), self.open_models, "Ctrl+Shift+L")
+        self._action(file, tr("Settings…"), self.open_settings, "Ctrl+,")
         file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file, tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
 
-        edit = bar.addMenu("&Edit")
-        self._action(edit, "&Undo", self.editor.undo, QKeySequence.StandardKey.Undo)
-        self._action(edit, "&Redo", self.editor.redo, QKeySequence.StandardKey.Redo)
+        edit = bar.addMenu(tr("&Edit"))
+        self._action(edit, tr("&Undo"), self.editor.undo, QKeySequence.StandardKey.Undo)
+        self._action(edit, tr("&Redo"), self.editor.redo, QKeySequence.StandardKey.Redo)
         edit.addSeparator()
-        self._action(edit, "Cu&t", self.editor.cut, QKeySequence.StandardKey.Cut)
-        self._action(edit, "&Copy", self.editor.copy, QKeySequence.StandardKey.Copy)
-        self._action(edit, "&Paste", self.editor.paste, QKeySequence.StandardKey.Paste)
-        self._action(edit, "Select &All", self.editor.selectAll, QKeySequence.StandardKey.SelectAll)
+        self._action(edit, tr("Cu&t"), self.editor.cut, QKeySequence.StandardKey.Cut)
+        self._action(edit, tr("&Copy"), self.editor.copy, QKeySequence.StandardKey.Copy)
+        self._action(edit, tr("&Paste"), self.editor.paste, QKeySequence.StandardKey.Paste)
+        self._action(edit, tr("Select &All"), self.editor.selectAll, QKeySequence.StandardKey.SelectAll)
         edit.addSeparator()
-        self._action(edit, "&Find and Replace…", self.show_find, QKeySequence.StandardKey.Find)
+        self._action(edit, tr("&Find and Replace…"), self.show_find, QKeySequence.StandardKey.Find)
 
-        view = bar.addMenu("&View")
-        self._action(view, "Zoom &In", lambda: self.editor.zoom(1), QKeySequence.StandardKey.ZoomIn)
-        self._action(view, "Zoom &Out", lambda: self.editor.zoom(-1), QKeySequence.StandardKey.ZoomOut)
+        view = bar.addMenu(tr("&View"))
+        self._action(view, tr("Zoom &In"), lambda: self.editor.zoom(1), QKeySequence.StandardKey.ZoomIn)
+        self._action(view, tr("Zoom &Out"), lambda: self.editor.zoom(-1), QKeySequence.StandardKey.ZoomOut)
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
 
-        assist = bar.addMenu("&Assist")
-        context = []
-        for name, panel in self.panels.items():
-            label = panel.run_button.text()
-            action = self._action(assist, f"{label} Selection", lambda _=False, n=name: self.run_action(n), SHORTCUTS[name])
-            context.append(action)
+        assist = bar.addMenu(tr("&Assist"))
+        labels = {"generate": tr("Generate Selection"), "summarize": tr("Summarize Selection"),
+                  "translate": tr("Translate Selection"), "rewrite": tr("Rewrite Selection")}
+        by_action = {name: self._action(assist, labels[name], lambda _=False, n=name: self.run_action(n), SHORTCUTS[name])
+                     for name in self.panels}
         assist.addSeparator()
-        self._action(assist, "Stop", self.stop_all, "Ctrl+.")
-        self.editor.set_context_actions([a for a in context if "Rewrite" in a.text() or "Translate" in a.text()])
+        self._action(assist, tr("Stop"), self.stop_all, "Ctrl+.")
+        self.editor.set_context_actions([by_action["translate"], by_action["rewrite"]])
 
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "Keyboard Shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
-        self._action(help_menu, f"About {APP_NAME}", self.show_about)
+        help_menu = bar.addMenu(tr("&Help"))
+        self._action(help_menu, tr("Keyboard Shortcuts"), self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, tr("About {app}", app=APP_NAME), self.show_about)
         self._refresh_recent()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.counts_label = QLabel()
-        self.model_label = QLabel("No model")
+        self.model_label = QLabel(tr("No model"))
         self.device_label = QLabel()
         self.speed_label = QLabel()
-        self.state_label = QLabel("Starting engine…")
+        self.state_label = QLabel(tr("Starting engine…"))
         bar.addWidget(self.counts_label)
         for label in (self.speed_label, self.model_label, self.device_label, self.state_label):
             bar.addPermanentWidget(label)
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         if event["type"] in ("done", "error"):
             self.jobs.pop(job, None)
             if event.get("tokens_per_s"):
-                self.speed_label.setText(f"{event['tokens_per_s']:.0f} tokens/s")
+                self.speed_label.setText(tr("{speed} tokens/s", speed=f"{event['tokens_per_s']:.0f}"))
 
     def apply_result(self, panel: ActionPanel, mode: str) -> None:
         if panel.origin is None or not panel.result:
@@ -262,16 +262,16 @@ class MainWindow(QMainWindow):
         if self.editor.text_between(start, end) != original:
             anchor = self._reanchor(original)
             if anchor is None:
-                panel.applied("The selected text has changed since the model started, so nothing was replaced. "
-                              "Run the action again, or copy the result.")
+                panel.applied(tr("The selected text has changed since the model started, so nothing was replaced. "
+                                 "Run the action again, or copy the result."))
                 return
             start, end = anchor
         if mode == "replace":
             self.editor.replace_range(start, end, panel.result)
-            panel.applied("Replaced. Undo with Ctrl+Z.")
+            panel.applied(tr("Replaced. Undo with Ctrl+Z."))
         else:
             self.editor.replace_range(end, end, ("\n\n" if original else "") + panel.result)
-            panel.applied("Inserted. Undo with Ctrl+Z.")
+            panel.applied(tr("Inserted. Undo with Ctrl+Z."))
         panel.origin = None
 
     def _reanchor(self, original: str) -> tuple[int, int] | None:
@@ -287,8 +287,8 @@ class MainWindow(QMainWindow):
 
     # -- engine status ---------------------------------------------------------------------
     def _on_engine_state(self, state: str, detail: str) -> None:
-        text = {"starting": "Starting engine…", "loading": "Loading model…", "ready": "Ready",
-                "busy": "Writing…", "restarting": "Restarting engine…", "error": "Engine error"}.get(state, state)
+        text = {"starting": tr("Starting engine…"), "loading": tr("Loading model…"), "ready": tr("Ready"),
+                "busy": tr("Writing…"), "restarting": tr("Restarting engine…"), "error": tr("Engine error")}.get(state, state)
         self.state_label.setText(text)
         self.state_label.setToolTip(detail)
         if state in ("error", "restarting") and detail:
@@ -297,13 +297,16 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, info: dict) -> None:
         model = info["model"]
         self.model_label.setText(Path(model["path"]).stem)
-        self.model_label.setToolTip(f"{model['path']}\n{model['parameters'] / 1e6:.0f}M parameters, {model['quantization']}, context {model['context']}")
+        self.model_label.setToolTip(tr("{path}\n{millions}M parameters, {quantization}, context {context}",
+                                         path=model["path"], millions=f"{model['parameters'] / 1e6:.0f}",
+                                         quantization=model["quantization"], context=model["context"]))
         if model["gpu_layers"]:
-            self.device_label.setText(f"GPU · {model['gpu_layers']}/{model['layers'] + 1} layers")
+            self.device_label.setText(tr("GPU · {used}/{total} layers", used=model["gpu_layers"], total=model["layers"] + 1))
         else:
             self.device_label.setText("CPU")
         from writer.core.models import placement_note
-        reason = model.get("gpu_fallback") or ("" if info["gpu_offload_supported"] else "This llama.cpp build has no GPU support; see README to install a GPU build.")
+        reason = model.get("gpu_fallback") or ("" if info["gpu_offload_supported"] else
+                                               tr("This llama.cpp build has no GPU support; see README to install a GPU build."))
         self.device_label.setToolTip("\n".join(filter(None, [reason, info.get("fit")])))
         note = placement_note(model)
         if note:
@@ -320,7 +323,7 @@ class MainWindow(QMainWindow):
     def _recovery_written(self, future) -> None:
         if future.exception() is not None:  # on the writer thread: report through the event loop
             QTimer.singleShot(0, self, lambda: self.statusBar().showMessage(
-                f"Could not write the recovery copy: {future.exception()}", 8000))
+                tr("Could not write the recovery copy: {error}", error=future.exception()), 8000))
 
     def _drop_recovery_copy(self) -> None:
         self.recovery.discard(self.doc_id)
@@ -347,11 +350,11 @@ class MainWindow(QMainWindow):
         self.editor.document().setModified(True)
         self.write_recovery_copy()  # under this window's id, before the old copy goes
         self.recovery.discard(copy.id)
-        self.statusBar().showMessage(f"Restored {copy.title}. Save it to keep it.", 8000)
+        self.statusBar().showMessage(tr("Restored {title}. Save it to keep it.", title=copy.title), 8000)
 
     # -- documents -------------------------------------------------------------------------
     def _update_title(self) -> None:
-        name = self.path.name if self.path else "Untitled"
+        name = self.path.name if self.path else tr("Untitled")
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
 
     def _update_counts(self) -> None:
@@ -363,7 +366,8 @@ class MainWindow(QMainWindow):
         piece = next(slices[0], None)
         if piece is None:
             self._count_step.stop()
-            self.counts_label.setText(f"{slices[1]:,} words · {slices[2]:,} characters")
+            self.counts_label.setText(tr("{words} words · {characters} characters",
+                                           words=f"{slices[1]:,}", characters=f"{slices[2]:,}"))
             return
         slices[1] += count_words(piece)
         slices[2] += count_characters(piece)
@@ -380,7 +384,7 @@ class MainWindow(QMainWindow):
         if not self.editor.document().isModified():
             return True
         answer = QMessageBox.question(
-            self, APP_NAME, f"Save changes to {self.path.name if self.path else 'Untitled'} before closing it?",
+            self, APP_NAME, tr("Save changes to {name} before closing it?", name=self.path.name if self.path else tr("Untitled")),
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
@@ -393,8 +397,8 @@ class MainWindow(QMainWindow):
             self._set_document(None, documents.Document(""))
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", str(self.path.parent if self.path else Path.home()),
-                                              "Text and Markdown (*.md *.markdown *.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open"), str(self.path.parent if self.path else Path.home()),
+                                              tr("Text and Markdown (*.md *.markdown *.txt);;All files (*)"))
         if path:
             self.open_file(path)
 
@@ -404,7 +408,8 @@ class MainWindow(QMainWindow):
         try:
             doc = documents.load(path, encoding)
         except documents.UndecodableText as exc:
-            choice, ok = QInputDialog.getItem(self, "Choose the encoding", f"{exc}\n\nEncoding:", ENCODINGS, 0, False)
+            choice, ok = QInputDialog.getItem(self, tr("Choose the encoding"), f"{exc}\n\n" + tr("Encoding:"),
+                                              ENCODINGS, 0, False)
             return ok and self.open_file(path, choice)
         except UserError as exc:
             QMessageBox.warning(self, APP_NAME, str(exc))
@@ -431,14 +436,15 @@ class MainWindow(QMainWindow):
         return self._write(self.path)
 
     def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save As", str(self.path or Path.home() / "Untitled.md"),
-                                              "Markdown (*.md);;Text (*.txt);;All files (*)")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save As"), str(self.path or Path.home() / (tr("Untitled") + ".md")),
+                                              tr("Markdown (*.md);;Text (*.txt);;All files (*)"))
         return bool(path) and self._write(Path(path), new_target=True)
 
     def _write(self, path: Path, new_target: bool = False) -> bool:
         if not new_target and self.doc.digest and path.exists() and documents.disk_digest(path) != self.doc.digest:
             answer = QMessageBox.warning(
-                self, APP_NAME, f"{path.name} was changed by another program since Writer opened it. Overwrite those changes?",
+                self, APP_NAME, tr("{name} was changed by another program since Writer opened it. Overwrite those changes?",
+                                  name=path.name),
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel,
             )
             if answer != QMessageBox.StandardButton.Save:
@@ -454,7 +460,7 @@ class MainWindow(QMainWindow):
         self._drop_recovery_copy()
         self._update_title()
         self._remember_recent(self.path)
-        self.statusBar().showMessage(f"Saved {path.name}", 4000)
+        self.statusBar().showMessage(tr("Saved {name}", name=path.name), 4000)
         return True
 
     def _remember_recent(self, path: Path) -> None:
@@ -509,8 +515,8 @@ class MainWindow(QMainWindow):
         ShortcutsDialog(self.all_actions, self).exec()
 
     def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME} {__version__}</b><br>An offline writing assistant. "
-                          "Your text stays on this computer.")
+        QMessageBox.about(self, tr("About {app}", app=APP_NAME), f"<b>{APP_NAME} {__version__}</b><br>"
+                          + tr("An offline writing assistant. Your text stays on this computer."))
 
     # -- window state ----------------------------------------------------------------------
     def _restore_geometry(self) -> None:
@@ -541,7 +547,7 @@ class MainWindow(QMainWindow):
         try:
             self.settings.save()
         except OSError as exc:
-            self.statusBar().showMessage(f"Could not save settings: {exc.strerror or exc}", 8000)
+            self.statusBar().showMessage(tr("Could not save settings: {error}", error=exc.strerror or exc), 8000)
 
     def closeEvent(self, event) -> None:
         if not self.panels:  # closed before it was fully built: nothing to save or stop yet

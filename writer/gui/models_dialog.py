@@ -15,6 +15,7 @@ from writer.core import downloads, library
 from writer.core.errors import UserError
 from writer.core.fit import detect_machine, estimate
 from writer.core.settings import Settings
+from writer.gui.i18n import tr
 
 
 class Background(QObject):
@@ -29,11 +30,11 @@ class Background(QObject):
             try:
                 outcome = (self.succeeded, fn(*args, **kwargs))
             except downloads.DownloadCancelled:
-                outcome = (self.failed, "Download paused; choose Download again to resume it.")
+                outcome = (self.failed, tr("Download paused; choose Download again to resume it."))
             except UserError as exc:
                 outcome = (self.failed, str(exc))
             except Exception as exc:  # shown in the dialog, never a traceback
-                outcome = (self.failed, f"Unexpected error: {exc}")
+                outcome = (self.failed, tr("Unexpected error: {error}", error=exc))
             try:
                 outcome[0].emit(outcome[1])
             except RuntimeError:
@@ -47,7 +48,7 @@ class ModelManagerDialog(QDialog):
     def __init__(self, settings: Settings, probe, busy=lambda: False, parent=None) -> None:
         super().__init__(parent)
         self.settings, self.probe, self.busy = settings, probe, busy
-        self.setWindowTitle("Models")
+        self.setWindowTitle(tr("Models"))
         self.resize(900, 560)
         self.models: list[library.ModelEntry] = []
         self._cancel = threading.Event()
@@ -55,10 +56,10 @@ class ModelManagerDialog(QDialog):
         self._downloading = False
         self._machine = None  # RAM and GPU memory, asked off the GUI thread (nvidia-smi can be slow)
 
-        self.network = QLabel("Checking the connection to the model hub…")
+        self.network = QLabel(tr("Checking the connection to the model hub…"))
         self.network.setObjectName("hint")
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Model", "Size", "Languages", "Status"])
+        self.table.setHorizontalHeaderLabels([tr("Model"), tr("Size"), tr("Languages"), tr("Status")])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -76,15 +77,15 @@ class ModelManagerDialog(QDialog):
         self.progress_label = QLabel()
         self.progress_label.setWordWrap(True)
 
-        self.download_button = QPushButton("Download")
+        self.download_button = QPushButton(tr("Download"))
         self.download_button.setObjectName("primary")
-        self.cancel_button = QPushButton("Cancel download")
+        self.cancel_button = QPushButton(tr("Cancel download"))
         self.cancel_button.setVisible(False)
-        self.use_button = QPushButton("Use this model")
-        self.remove_button = QPushButton("Remove…")
-        self.import_button = QPushButton("Import .gguf…")
+        self.use_button = QPushButton(tr("Use this model"))
+        self.remove_button = QPushButton(tr("Remove…"))
+        self.import_button = QPushButton(tr("Import .gguf…"))
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search the hub for GGUF models, then press Enter")
+        self.search.setPlaceholderText(tr("Search the hub for GGUF models, then press Enter"))
         self.search.setClearButtonEnabled(True)
 
         buttons = QHBoxLayout()
@@ -124,10 +125,11 @@ class ModelManagerDialog(QDialog):
         self.table.setRowCount(len(self.models))
         for row, model in enumerate(self.models):
             info = model.catalog
-            langs = info.get("languages", "English mainly" if model.id == library.DEFAULT_ID else "")
+            langs = info.get("languages", tr("English mainly") if model.id == library.DEFAULT_ID else "")
             if info:
-                langs += f" · Chinese: {'yes' if info['chinese'] else 'no'} · translation: {info['translation']}"
-            status = "Active" if model.active else "Installed" if model.installed else "Not downloaded"
+                langs += " · " + tr("Chinese: {chinese} · translation: {quality}",
+                                    chinese=tr("yes") if info["chinese"] else tr("no"), quality=tr(info["translation"]))
+            status = tr("Active") if model.active else tr("Installed") if model.installed else tr("Not downloaded")
             cells = [model.name, downloads.format_size(model.size_bytes), langs, status]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -157,15 +159,14 @@ class ModelManagerDialog(QDialog):
         lines = []
         if model.catalog:
             c = model.catalog
-            lines.append(f"{c['repo']} · {c['file']} · {c['parameters']} parameters · {c['quantization']} · "
-                         f"licence: {c['license']}")
+            lines.append(tr("{repo} · {file} · {parameters} parameters · {quantization} · licence: {license}", **c))
         described = library.describe(model)
         if described:
             lines.append(described)
         if model.size_bytes:
             layers = model.meta.get("layers") or 32
             if self._machine is None:
-                lines.append("Checking this computer's memory…")
+                lines.append(tr("Checking this computer's memory…"))
             else:
                 lines.append(estimate(model.size_bytes, layers, self._machine).describe())
         self.details.setText("\n".join(lines))
@@ -173,8 +174,8 @@ class ModelManagerDialog(QDialog):
     def _check_network(self) -> None:
         base = downloads.endpoint(self.settings.hf_endpoint)
         job = self._background()
-        job.succeeded.connect(lambda _: self.network.setText(f"Connected to {base}. Downloads are verified before use."))
-        job.failed.connect(lambda msg: self.network.setText(f"Offline: {msg} Local models keep working."))
+        job.succeeded.connect(lambda _: self.network.setText(tr("Connected to {base}. Downloads are verified before use.", base=base)))
+        job.failed.connect(lambda msg: self.network.setText(tr("Offline: {reason} Local models keep working.", reason=msg)))
         job.run(downloads.check_reachable, base, 5.0)
 
     def _check_machine(self) -> None:
@@ -198,7 +199,7 @@ class ModelManagerDialog(QDialog):
         self._downloading = True
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.progress_label.setText(f"Starting the download of {name}…")
+        self.progress_label.setText(tr("Starting the download of {name}…", name=name))
         self.cancel_button.setVisible(True)
         self._selection_changed()
         job = self._background()
@@ -211,8 +212,11 @@ class ModelManagerDialog(QDialog):
     def _show_progress(self, p: downloads.Progress) -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * p.done / max(p.total, 1)))
-        eta = f" · about {p.eta_s:.0f} s left" if p.eta_s is not None else ""
-        self.progress_label.setText(f"{downloads.format_size(p.done)} of {downloads.format_size(p.total)} · {p.bytes_per_s / 1e6:.1f} MB/s{eta}")
+        text = tr("{done} of {total} · {speed} MB/s", done=downloads.format_size(p.done),
+                  total=downloads.format_size(p.total), speed=f"{p.bytes_per_s / 1e6:.1f}")
+        if p.eta_s is not None:
+            text += " · " + tr("about {seconds} s left", seconds=f"{p.eta_s:.0f}")
+        self.progress_label.setText(text)
 
     def _finish_download_ui(self) -> None:
         self._downloading = False
@@ -221,12 +225,12 @@ class ModelManagerDialog(QDialog):
 
     def _downloaded(self, model_id: str, name: str) -> None:
         self._finish_download_ui()
-        self.progress_label.setText(f"{name} is downloaded and verified. Choose “Use this model” to write with it.")
+        self.progress_label.setText(tr("{name} is downloaded and verified. Choose “Use this model” to write with it.", name=name))
         self.refresh(select=model_id)
 
     def _download_failed(self, message: str) -> None:
         self._finish_download_ui()
-        self.progress_label.setText(message + " Choose Download to retry.")
+        self.progress_label.setText(message + " " + tr("Choose Download to retry."))
         self._selection_changed()
 
     def use_selected(self) -> None:
@@ -242,14 +246,14 @@ class ModelManagerDialog(QDialog):
         if model is None:
             return
         if self.busy():
-            self.progress_label.setText("Wait for the current action to finish before removing a model.")
+            self.progress_label.setText(tr("Wait for the current action to finish before removing a model."))
             return
-        answer = QMessageBox.question(self, "Remove model", f"Remove {model.name}? A downloaded file is deleted from disk; "
-                                      "an imported file stays where it is.")
+        answer = QMessageBox.question(self, tr("Remove model"), tr("Remove {name}? A downloaded file is deleted from disk; "
+                                                                   "an imported file stays where it is.", name=model.name))
         if answer != QMessageBox.StandardButton.Yes:
             return
         if self._library(library.remove, model.id):
-            self.progress_label.setText(f"Removed {model.name}.")
+            self.progress_label.setText(tr("Removed {name}.", name=model.name))
             self.refresh()
 
     def _library(self, change, model_id: str) -> bool:
@@ -262,14 +266,14 @@ class ModelManagerDialog(QDialog):
         return True
 
     def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a model", "", "GGUF models (*.gguf)")
+        path, _ = QFileDialog.getOpenFileName(self, tr("Import a model"), "", tr("GGUF models (*.gguf)"))
         if path:
             self.import_file(path)
 
     def import_file(self, path: str) -> None:
-        self.progress_label.setText("Checking the model file…")
+        self.progress_label.setText(tr("Checking the model file…"))
         job = self._background()
-        job.succeeded.connect(lambda entry: (self.progress_label.setText(f"Imported {entry.name}."), self.refresh(select=entry.id)))
+        job.succeeded.connect(lambda entry: (self.progress_label.setText(tr("Imported {name}.", name=entry.name)), self.refresh(select=entry.id)))
         job.failed.connect(self.progress_label.setText)
         job.run(library.import_model, path, self.probe)
 
@@ -278,7 +282,7 @@ class ModelManagerDialog(QDialog):
         if not query:
             return
         base = downloads.endpoint(self.settings.hf_endpoint)
-        self.progress_label.setText(f"Searching {base} for “{query}”…")
+        self.progress_label.setText(tr("Searching {base} for “{query}”…", base=base, query=query))
         job = self._background()
         job.succeeded.connect(lambda found: self._choose_from_results([repo for repo, _ in found]))
         job.failed.connect(self.progress_label.setText)
@@ -286,10 +290,10 @@ class ModelManagerDialog(QDialog):
 
     def _choose_from_results(self, repos: list[str]) -> None:
         if not repos:
-            self.progress_label.setText("No GGUF models match that search.")
+            self.progress_label.setText(tr("No GGUF models match that search."))
             return
         self.progress_label.setText("")
-        repo, ok = QInputDialog.getItem(self, "Search results", "Repository:", repos, 0, False)
+        repo, ok = QInputDialog.getItem(self, tr("Search results"), tr("Repository:"), repos, 0, False)
         if not ok:
             return
         job = self._background()
@@ -299,9 +303,9 @@ class ModelManagerDialog(QDialog):
 
     def _choose_file(self, repo: str, files: list[str]) -> None:
         if not files:
-            self.progress_label.setText(f"{repo} has no .gguf files.")
+            self.progress_label.setText(tr("{repo} has no .gguf files.", repo=repo))
             return
-        filename, ok = QInputDialog.getItem(self, repo, "File (Q4_K_M is a good balance):", files, 0, False)
+        filename, ok = QInputDialog.getItem(self, repo, tr("File (Q4_K_M is a good balance):"), files, 0, False)
         if ok:
             name = downloads.safe_filename(filename)
             self.start_download(repo, filename, library.id_for(repo, filename), None, name, "hub")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from writer.core.actions import ActionRequest, lengths, prompt_data, styles
 from writer.core.languages import all_languages
 from writer.core.worddiff import word_diff
+from writer.gui.i18n import tr
 
 
 def diff_html(old: str, new: str) -> str:
@@ -61,10 +62,10 @@ class ActionPanel(QWidget):
         self.build_options()
 
         buttons = QHBoxLayout()
-        self.run_button = QPushButton(prompt_data(self.action)["label"])
+        self.run_button = QPushButton(tr(prompt_data(self.action)["label"]))
         self.run_button.setObjectName("primary")
         self.run_button.setDefault(True)
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(tr("Stop"))
         self.stop_button.setEnabled(False)
         buttons.addWidget(self.run_button, 1)
         buttons.addWidget(self.stop_button)
@@ -75,20 +76,20 @@ class ActionPanel(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.output = QTextBrowser()
-        self.output.setPlaceholderText("The result appears here.")
+        self.output.setPlaceholderText(tr("The result appears here."))
         self.output.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.output, 1)
-        self.diff_toggle = QCheckBox("Show changes")
+        self.diff_toggle = QCheckBox(tr("Show changes"))
         self.diff_toggle.setChecked(True)
         self.diff_toggle.setVisible(False)
         self.diff_toggle.toggled.connect(self._render)
         layout.addWidget(self.diff_toggle)
 
         review = QGridLayout()
-        self.replace_button = QPushButton("Replace selection")
-        self.insert_button = QPushButton("Insert below")
-        self.copy_button = QPushButton("Copy")
-        self.discard_button = QPushButton("Discard")
+        self.replace_button = QPushButton(tr("Replace selection"))
+        self.insert_button = QPushButton(tr("Insert below"))
+        self.copy_button = QPushButton(tr("Copy"))
+        self.discard_button = QPushButton(tr("Discard"))
         for i, b in enumerate((self.replace_button, self.insert_button, self.copy_button, self.discard_button)):
             review.addWidget(b, i // 2, i % 2)
         layout.addLayout(review)
@@ -116,19 +117,19 @@ class ActionPanel(QWidget):
         pass
 
     def empty_selection_hint(self) -> str:
-        return "Select text in the editor; with nothing selected, the whole document is used."
+        return tr("Select text in the editor; with nothing selected, the whole document is used.")
 
     # -- flow ------------------------------------------------------------------------------
     def set_source(self, words: int, selected: bool) -> None:
         if selected:
-            self.source_label.setText(f"Uses the selection ({words} words).")
+            self.source_label.setText(tr("Uses the selection ({words} words).", words=words))
         else:
             self.source_label.setText(self.empty_selection_hint())
 
     def begin(self, job: int, origin: tuple[int, int, str]) -> None:
         self.job, self.origin, self.result, self.outcome = job, origin, "", None
         self.output.clear()
-        self.status.setText("Writing…")
+        self.status.setText(tr("Writing…"))
         self.diff_toggle.setVisible(False)
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
@@ -143,7 +144,7 @@ class ActionPanel(QWidget):
             cursor.insertText(event["text"])
             self.output.setTextCursor(cursor)
         elif kind == "progress":
-            self.status.setText(f"Piece {event['piece']} of {event['pieces']}…")
+            self.status.setText(tr("Piece {piece} of {pieces}…", piece=event["piece"], pieces=event["pieces"]))
         elif kind == "note":
             self.status.setText(event["message"])
         elif kind in ("done", "error"):
@@ -157,13 +158,14 @@ class ActionPanel(QWidget):
                 return
             self.result = event["text"]
             reason = event["finish_reason"]
-            speed = f" · {event['tokens_per_s']:.0f} tokens/s" if event.get("tokens_per_s") else ""
             if reason == "cancelled":
-                self.status.setText("Stopped. You can still use what was written.")
+                self.status.setText(tr("Stopped. You can still use what was written."))
             elif reason == "length":
-                self.status.setText("Stopped at the token limit; the result may be incomplete.")
+                self.status.setText(tr("Stopped at the token limit; the result may be incomplete."))
             else:
-                self.status.setText(f"Done{speed}. Review, then apply.")
+                speed = event.get("tokens_per_s")
+                self.status.setText(tr("Done · {speed} tokens/s. Review, then apply.", speed=f"{speed:.0f}") if speed
+                                    else tr("Done. Review, then apply."))
             self._render()
             self._set_review_enabled(bool(self.result.strip()))
 
@@ -186,7 +188,7 @@ class ActionPanel(QWidget):
 
     def copy_result(self) -> None:
         QGuiApplication.clipboard().setText(self.result)
-        self.status.setText("Copied to the clipboard.")
+        self.status.setText(tr("Copied to the clipboard."))
 
     def discard(self) -> None:
         self.result = ""
@@ -218,7 +220,9 @@ class ChoicePanel(ActionPanel):
     """A panel whose option is one choice from a list (a length, a language)."""
 
     choice_key = ""
-    choice_label = ""
+
+    def choice_title(self) -> str:
+        raise NotImplementedError
 
     def choices(self) -> dict[str, str]:
         raise NotImplementedError
@@ -230,7 +234,7 @@ class ChoicePanel(ActionPanel):
         self.choice = _combo(self.choices())
         _select(self.choice, self.default_choice())
         row = self.options.rowCount()
-        self.options.addWidget(QLabel(self.choice_label), row, 0)
+        self.options.addWidget(QLabel(self.choice_title()), row, 0)
         self.options.addWidget(self.choice, row, 1)
         self.options.setColumnStretch(1, 1)
 
@@ -247,10 +251,13 @@ class ChoicePanel(ActionPanel):
 class LengthPanel(ChoicePanel):
     """Generate and summarize: a length from the action's prompt file."""
 
-    choice_key, choice_label = "length", "Length"
+    choice_key = "length"
+
+    def choice_title(self):
+        return tr("Length")
 
     def choices(self):
-        return lengths(self.action)
+        return {key: tr(label) for key, label in lengths(self.action).items()}
 
     def default_choice(self):
         return prompt_data(self.action)["default_length"]
@@ -261,13 +268,13 @@ class GeneratePanel(LengthPanel):
 
     def build_options(self) -> None:
         self.instruction = QLineEdit()
-        self.instruction.setPlaceholderText("Optional instruction, e.g. “Write a closing paragraph”")
+        self.instruction.setPlaceholderText(tr("Optional instruction, e.g. “Write a closing paragraph”"))
         self.instruction.setClearButtonEnabled(True)
         self.options.addWidget(self.instruction, 0, 0, 1, 2)
         super().build_options()
 
     def empty_selection_hint(self) -> str:
-        return "Continues from the text before the cursor, or follows your instruction."
+        return tr("Continues from the text before the cursor, or follows your instruction.")
 
     def request(self, text: str) -> ActionRequest:
         return replace(super().request(text), instruction=self.instruction.text())
@@ -279,7 +286,10 @@ class SummarizePanel(LengthPanel):
 
 class TranslatePanel(ChoicePanel):
     action = "translate"
-    choice_key, choice_label = "language", "To"
+    choice_key = "language"
+
+    def choice_title(self):
+        return tr("To")
 
     def choices(self):
         return {lang.code: lang.label for lang in all_languages()}
@@ -295,7 +305,7 @@ class RewritePanel(ActionPanel):
         grid = QGridLayout()
         grid.setSpacing(6)
         for i, (key, label) in enumerate(styles().items()):
-            button = QPushButton(label)
+            button = QPushButton(tr(label))
             button.setCheckable(True)
             button.setProperty("style_id", key)
             button.setObjectName("chip")
@@ -305,7 +315,7 @@ class RewritePanel(ActionPanel):
                 button.setChecked(True)
         self.options.addLayout(grid, 0, 0, 1, 2)
         self.instruction = QLineEdit()
-        self.instruction.setPlaceholderText("Or your own instruction, e.g. “make it sound hopeful”")
+        self.instruction.setPlaceholderText(tr("Or your own instruction, e.g. “make it sound hopeful”"))
         self.instruction.setClearButtonEnabled(True)
         self.options.addWidget(self.instruction, 1, 0, 1, 2)
         # Clicking a style runs it at once: one click from selection to result.

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from writer.core import documents
 from writer.core.errors import UserError
 from writer.core.recovery import RecoveryCopy, RecoveryStore
+from writer.gui.i18n import tr
 from writer.gui.panels import diff_html
 
 
@@ -20,10 +21,10 @@ class RecoveryDialog(QDialog):
         super().__init__(parent)
         self.copies, self.store = list(copies), store
         self.chosen: RecoveryCopy | None = None
-        self.setWindowTitle("Recover unsaved work")
+        self.setWindowTitle(tr("Recover unsaved work"))
         self.resize(820, 520)
-        intro = QLabel("Writer did not close normally. These documents had changes that were not saved. "
-                       "Restore one to keep working on it, or discard what you do not need.")
+        intro = QLabel(tr("Writer did not close normally. These documents had changes that were not saved. "
+                          "Restore one to keep working on it, or discard what you do not need."))
         intro.setWordWrap(True)
         self.list = QListWidget()
         self.preview = QTextBrowser()
@@ -34,11 +35,11 @@ class RecoveryDialog(QDialog):
         splitter.addWidget(self.preview)
         splitter.setSizes([260, 560])
         buttons = QDialogButtonBox()
-        self.restore_button = buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore_button = buttons.addButton(tr("Restore"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.restore_button.setObjectName("primary")
-        self.discard_button = QPushButton("Discard")
+        self.discard_button = QPushButton(tr("Discard"))
         buttons.addButton(self.discard_button, QDialogButtonBox.ButtonRole.DestructiveRole)
-        later = buttons.addButton("Decide Later", QDialogButtonBox.ButtonRole.RejectRole)
+        later = buttons.addButton(tr("Decide Later"), QDialogButtonBox.ButtonRole.RejectRole)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(splitter, 1)
@@ -76,11 +77,11 @@ class RecoveryDialog(QDialog):
                 on_disk = None
         if on_disk is None:
             self.preview.setPlainText(copy.text)
-            self.legend.setText("This document was never saved; the whole text above would be restored.")
+            self.legend.setText(tr("This document was never saved; the whole text above would be restored."))
         else:
             self.preview.setHtml(f'<div style="white-space:pre-wrap">{diff_html(on_disk, copy.text)}</div>')
-            self.legend.setText(f"Differences from {copy.path} on disk: green is unsaved new text, red is text "
-                                "that the recovered version no longer has.")
+            self.legend.setText(tr("Differences from {path} on disk: green is unsaved new text, red is text "
+                                   "that the recovered version no longer has.", path=copy.path))
 
     def restore(self) -> None:
         self.chosen = self.current()

@@ -1,0 +1,52 @@
+"""The interface language. Texts are written in English in the code and wrapped in `tr`; other
+languages come from `resources/translations/<locale>.json` (English text -> translation), and
+Qt's own texts (standard buttons, text-field menus) from Qt's bundled translations."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from writer.core.paths import resource
+
+LANGUAGES = {"en": "English", "zh_CN": "简体中文"}  # locale -> its own name; "system" follows the computer
+
+_catalog: dict[str, str] = {}
+_qt_translator: QTranslator | None = None
+
+
+def choose(setting: str, system_locale: str) -> str:
+    """The catalog to use: the setting when it names one, else the system's locale if Writer has it."""
+    if setting in LANGUAGES:
+        return setting
+    if system_locale in LANGUAGES:
+        return system_locale
+    if system_locale.startswith("zh") and system_locale not in ("zh_TW", "zh_HK", "zh_MO"):
+        return "zh_CN"  # zh_SG and plain zh read Simplified characters
+    return "en"
+
+
+def install(setting: str, system_locale: str | None = None) -> str:
+    """Loads the interface language; call before any window is built. Returns the locale used."""
+    global _qt_translator
+    name = choose(setting, system_locale or QLocale.system().name())
+    _catalog.clear()
+    if name != "en":
+        _catalog.update(json.loads(resource("translations", f"{name}.json").read_text(encoding="utf-8")))
+    app = QCoreApplication.instance()
+    if _qt_translator is not None and app is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator = None
+    if name != "en" and app is not None:
+        translator = QTranslator(app)
+        if translator.load(QLocale(name), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(translator)
+            _qt_translator = translator
+    return name
+
+
+def tr(text: str, **values) -> str:
+    """`text` in the interface language, with `{name}` placeholders filled from `values`."""
+    text = _catalog.get(text, text)
+    return text.format(**values) if values else text
