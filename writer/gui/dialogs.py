@@ -73,7 +73,7 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Temperature"), self.temperature)
 
         self.endpoint = QLineEdit(settings.hf_endpoint or "")
-        self.endpoint.setPlaceholderText("https://huggingface.co (or HF_ENDPOINT)")
+        self.endpoint.setPlaceholderText(tr("https://huggingface.co (or HF_ENDPOINT)"))
         form.addRow(tr("Model hub mirror"), self.endpoint)
 
         self.language = QComboBox()
