@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from writer.core.actions import prompt_data
+from writer.core.languages import all_languages
 from writer.core.library import catalog
 from writer.core.paths import resource
 from writer.gui import i18n
@@ -29,6 +30,7 @@ def wrapped_texts() -> set[str]:
         texts.update(v["label"] for v in data.get("lengths", {}).values())
         texts.update(v["label"] for v in data.get("styles", {}).values())
     texts.update(model["translation"] for model in catalog())
+    texts.update(lang.name for lang in all_languages())
     return texts
 
 
@@ -73,7 +75,8 @@ def test_the_window_speaks_chinese_when_asked(qtbot, chinese):
     qtbot.addWidget(window)
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus[0] == "文件(&F)" and window.panels["rewrite"].run_button.text() == "改写"
-    assert window.panels["translate"].choice.itemText(1).startswith("简体中文")  # native names stay
+    languages = window.panels["translate"].choice
+    assert [languages.itemText(i) for i in (1, 5)] == ["简体中文", "Español（西班牙语）"]
     window.editor.setPlainText("我今天去了商店。")
     window._update_counts()
     qtbot.waitUntil(lambda: "字" in window.counts_label.text())

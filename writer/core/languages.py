@@ -17,10 +17,6 @@ class Language:
     native: str
     aliases: tuple[str, ...] = ()
 
-    @property
-    def label(self) -> str:
-        return self.native if self.native == self.name else f"{self.native} ({self.name})"
-
 
 @lru_cache(maxsize=1)
 def all_languages() -> tuple[Language, ...]:

@@ -216,6 +216,12 @@ def _select(box: QComboBox, key: str | None) -> None:
         box.setCurrentIndex(index)
 
 
+def language_label(lang) -> str:
+    """The language's own name, with its name in the interface language when they differ."""
+    name = tr(lang.name)
+    return lang.native if lang.native == name else tr("{native} ({name})", native=lang.native, name=name)
+
+
 class ChoicePanel(ActionPanel):
     """A panel whose option is one choice from a list (a length, a language)."""
 
@@ -292,7 +298,7 @@ class TranslatePanel(ChoicePanel):
         return tr("To")
 
     def choices(self):
-        return {lang.code: lang.label for lang in all_languages()}
+        return {lang.code: language_label(lang) for lang in all_languages()}
 
 
 class RewritePanel(ActionPanel):
