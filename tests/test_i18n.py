@@ -77,6 +77,7 @@ def test_the_window_speaks_chinese_when_asked(qtbot, chinese):
     assert menus[0] == "文件(&F)" and window.panels["rewrite"].run_button.text() == "改写"
     languages = window.panels["translate"].choice
     assert [languages.itemText(i) for i in (1, 5)] == ["简体中文", "Español（西班牙语）"]
+    assert languages.currentData() == "zh-CN"  # someone who reads Chinese translates into Chinese first
     window.editor.setPlainText("我今天去了商店。")
     window._update_counts()
     qtbot.waitUntil(lambda: "字" in window.counts_label.text())

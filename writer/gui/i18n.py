@@ -13,6 +13,7 @@ from writer.core.paths import resource
 LANGUAGES = {"en": "English", "zh_CN": "简体中文", "zh_TW": "繁體中文"}  # locale -> its own name; "system" follows the computer
 
 _catalog: dict[str, str] = {}
+_current = "en"
 _qt_translator: QTranslator | None = None
 
 
@@ -29,8 +30,8 @@ def choose(setting: str, system_locale: str) -> str:
 
 def install(setting: str, system_locale: str | None = None) -> str:
     """Loads the interface language; call before any window is built. Returns the locale used."""
-    global _qt_translator
-    name = choose(setting, system_locale or QLocale.system().name())
+    global _qt_translator, _current
+    name = _current = choose(setting, system_locale or QLocale.system().name())
     _catalog.clear()
     if name != "en":
         _catalog.update(json.loads(resource("translations", f"{name}.json").read_text(encoding="utf-8")))
@@ -44,6 +45,11 @@ def install(setting: str, system_locale: str | None = None) -> str:
             app.installTranslator(translator)
             _qt_translator = translator
     return name
+
+
+def current() -> str:
+    """The interface language in use, e.g. "zh_CN"."""
+    return _current
 
 
 def tr(text: str, **values) -> str:

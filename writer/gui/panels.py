@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from writer.core.actions import ActionRequest, lengths, prompt_data, styles
 from writer.core.languages import all_languages
 from writer.core.worddiff import word_diff
+from writer.gui import i18n
 from writer.gui.i18n import tr
 
 
@@ -299,6 +300,9 @@ class TranslatePanel(ChoicePanel):
 
     def choices(self):
         return {lang.code: language_label(lang) for lang in all_languages()}
+
+    def default_choice(self):
+        return i18n.current().replace("_", "-")  # until the user picks one: the language they read
 
 
 class RewritePanel(ActionPanel):
