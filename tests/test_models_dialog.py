@@ -8,6 +8,7 @@ from writer.core import library
 from writer.core.settings import Settings
 from writer.gui.models_dialog import ModelManagerDialog
 
+STATUS = ModelManagerDialog.COLUMNS.index("status")
 REPO, FILE = "Qwen/Qwen2.5-0.5B-Instruct-GGUF", "qwen2.5-0.5b-instruct-q4_k_m.gguf"
 META = {"name": "fake", "parameters": 5e8, "quantization": "Q4_K_M", "context_train": 32768, "layers": 24,
         "chat_template": True}
@@ -35,7 +36,7 @@ def select(dialog, model_id):
 def test_lists_default_and_catalog_with_the_active_one_marked(qtbot):
     dialog = make(qtbot, Settings(hf_endpoint="http://127.0.0.1:9"))
     assert dialog.table.rowCount() == 1 + len(library.catalog())
-    assert dialog.table.item(0, 3).text() == "Active" and dialog.table.item(0, 0).font().bold()
+    assert dialog.table.item(0, STATUS).text() == "Active" and dialog.table.item(0, 0).font().bold()
     select(dialog, "qwen2.5-1.5b")
     assert "Qwen/Qwen2.5-1.5B-Instruct-GGUF" in dialog.details.text()
     # The memory check (nvidia-smi may be slow) runs off the GUI thread; its estimate follows.
@@ -57,12 +58,12 @@ def test_download_verify_and_use(qtbot, hub):
     dialog.download_button.click()
     assert dialog.cancel_button.isVisibleTo(dialog) and not dialog.download_button.isEnabled()
     qtbot.waitUntil(lambda: "verified" in dialog.progress_label.text(), timeout=60000)
-    assert dialog.table.item(row, 3).text() == "Installed"
+    assert dialog.table.item(row, STATUS).text() == "Installed"
     assert "24 layers" in dialog.details.text()
     with qtbot.waitSignal(dialog.model_chosen):
         dialog.use_button.click()
     assert settings.model_path.endswith(FILE) and Settings.load().model_path == settings.model_path
-    assert dialog.table.item(select(dialog, "qwen2.5-0.5b"), 3).text() == "Active"
+    assert dialog.table.item(select(dialog, "qwen2.5-0.5b"), STATUS).text() == "Active"
 
 
 def test_failed_verification_offers_retry_and_lists_nothing(qtbot, hub):
@@ -72,7 +73,7 @@ def test_failed_verification_offers_retry_and_lists_nothing(qtbot, hub):
     dialog.download_button.click()
     qtbot.waitUntil(lambda: "did not verify" in dialog.progress_label.text(), timeout=60000)
     assert "retry" in dialog.progress_label.text().lower()
-    assert dialog.table.item(row, 3).text() == "Not downloaded" and dialog.download_button.isEnabled()
+    assert dialog.table.item(row, STATUS).text() == "Not downloaded" and dialog.download_button.isEnabled()
 
 
 def test_cancel_pauses_a_slow_download(qtbot, hub):

@@ -44,6 +44,7 @@ class Background(QObject):
 
 class ModelManagerDialog(QDialog):
     model_chosen = Signal()  # the active model changed: reload the engine
+    COLUMNS = ("model", "size", "chinese", "translation", "languages", "status")
 
     def __init__(self, settings: Settings, probe, busy=lambda: False, parent=None) -> None:
         super().__init__(parent)
@@ -58,16 +59,20 @@ class ModelManagerDialog(QDialog):
 
         self.network = QLabel(tr("Checking the connection to the model hub…"))
         self.network.setObjectName("hint")
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([tr("Model"), tr("Size"), tr("Languages"), tr("Status")])
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels([tr("Model"), tr("Size"), tr("Chinese"), tr("Translation"), tr("Languages"),
+                                              tr("Status")])
         self.table.verticalHeader().setVisible(False)
+        # One line a row, with room around it; a long language list is elided and shown whole as a tooltip.
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        for column in range(len(self.COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.COLUMNS.index("languages"), QHeaderView.ResizeMode.Stretch)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setObjectName("hint")
@@ -125,14 +130,15 @@ class ModelManagerDialog(QDialog):
         self.table.setRowCount(len(self.models))
         for row, model in enumerate(self.models):
             info = model.catalog
-            langs = info.get("languages", tr("English mainly") if model.id == library.DEFAULT_ID else "")
-            if info:
-                langs += " · " + tr("Chinese: {chinese} · translation: {quality}",
-                                    chinese=tr("yes") if info["chinese"] else tr("no"), quality=tr(info["translation"]))
+            if model.id == library.DEFAULT_ID:  # tiny: fine for proofreading English, poor at translation
+                info = {"languages": tr("English mainly"), "chinese": False, "translation": "poor"}
+            chinese = (tr("yes") if info["chinese"] else tr("no")) if info else ""
             status = tr("Active") if model.active else tr("Installed") if model.installed else tr("Not downloaded")
-            cells = [model.name, downloads.format_size(model.size_bytes), langs, status]
+            cells = [model.name, downloads.format_size(model.size_bytes), chinese,
+                     tr(info["translation"]) if info else "", info.get("languages", ""), status]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if model.active:
                     font = QFont()
                     font.setBold(True)
