@@ -195,7 +195,7 @@ def test_cpu_build_says_why_gpu_layers_are_ignored(tmp_path):
         import llama_cpp
         assert llama_cpp.llama_supports_gpu_offload()  # only a GPU build may stay silent
     else:
-        assert b"running on the CPU because this llama.cpp build cannot offload to a GPU" in result.stderr
+        assert b"Running on the CPU because this llama.cpp build cannot offload to a GPU" in result.stderr
 
 
 def test_cancelling_a_queued_request_ends_it_at_once_and_spares_the_worker(model_path):

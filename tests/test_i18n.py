@@ -7,23 +7,30 @@ from pathlib import Path
 
 import pytest
 
-from writer.core.actions import prompt_data
+from writer.core.actions import NOTHING_TO_DO, prompt_data
+from writer.core.downloads import UNREACHABLE
 from writer.core.languages import all_languages
 from writer.core.library import catalog
 from writer.core.paths import resource
 from writer.gui import i18n
 
-GUI = Path(i18n.__file__).parent
+PACKAGE = Path(i18n.__file__).parents[1]
+# Where each kind of call takes its template: tr() in the editor; sentences and errors in the core
+# and the engine, which the editor translates as finished messages (tr_message).
+TEMPLATE_CALLS = {"gui": {"tr"}, "core": {"sentence", "UserError", "UndecodableText"}, "engine": {"sentence"}}
 
 
 def wrapped_texts() -> set[str]:
-    """Literal texts passed to tr() in the GUI code, plus the labels that come from data files."""
+    """Literal templates of the calls above, plus the labels and messages that come from data."""
     texts = set()
-    for path in GUI.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tr"
-                    and node.args and isinstance(node.args[0], ast.Constant)):
-                texts.add(node.args[0].value)
+    for folder, calls in TEMPLATE_CALLS.items():
+        for path in (PACKAGE / folder).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls
+                        and node.args and isinstance(node.args[0], ast.Constant)):
+                    texts.add(node.args[0].value)
+    texts.add(UNREACHABLE)
+    texts.update(NOTHING_TO_DO.values())
     for action in ("generate", "summarize", "translate", "rewrite"):
         data = prompt_data(action)
         texts.add(data["label"])
@@ -87,3 +94,30 @@ def test_the_window_speaks_chinese_when_asked(qtbot, chinese):
 def test_english_is_the_code_itself():
     i18n.install("en")
     assert i18n.tr("Saved {name}", name="a.md") == "Saved a.md"
+
+
+def test_messages_from_the_core_and_the_engine_are_translated_whole(chinese):
+    from writer.core.documents import load
+    from writer.core.errors import UserError
+    from writer.core.models import placement_note
+
+    with pytest.raises(UserError) as missing:
+        load("/no/such/笔记.md")
+    assert i18n.tr_message(str(missing.value)) == "/no/such/笔记.md 不存在。"
+    # The most specific template wins, and a reason that is itself a sentence is translated too.
+    assert i18n.tr_message("The model file /m/x.gguf does not exist.") == "模型文件 /m/x.gguf 不存在。"
+    note = placement_note({"gpu_layers": 0, "gpu_fallback": "this llama.cpp build cannot offload to a GPU"})
+    assert i18n.tr_message(note) == "正在 CPU 上运行，因为这个 llama.cpp 版本不能卸载到 GPU。"
+    assert i18n.tr_message("Something llama.cpp said.") == "Something llama.cpp said."
+
+
+def test_an_error_in_the_editor_reads_in_the_interface_language(qtbot, chinese):
+    from fakes import FakeClient
+    from writer.core.settings import Settings
+    from writer.gui.engine_bridge import EngineBridge
+    from writer.gui.main_window import MainWindow
+
+    window = MainWindow(Settings(), EngineBridge(client_factory=FakeClient))
+    qtbot.addWidget(window)
+    window.run_action("summarize")  # an empty document
+    assert window.panels["summarize"].status.text() == "没有可摘要的文字：请先选中一些文字。"

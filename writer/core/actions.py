@@ -15,6 +15,12 @@ from writer.core.languages import find_language
 from writer.core.paths import resource
 
 ACTIONS = ("generate", "summarize", "translate", "rewrite")
+NOTHING_TO_DO = {  # whole sentences, so each can be translated as one
+    "generate": "There is nothing to work on: select some text or give an instruction.",
+    "summarize": "There is no text to summarize: select some text first.",
+    "translate": "There is no text to translate: select some text first.",
+    "rewrite": "There is no text to rewrite: select some text first.",
+}
 
 
 @lru_cache(maxsize=None)
@@ -49,23 +55,20 @@ class ActionRequest:
     def validated(self) -> "ActionRequest":
         """Checks the options, fills defaults, and raises UserError with a clear sentence."""
         if self.action not in ACTIONS:
-            raise UserError(f"Unknown action '{self.action}'; choose one of {', '.join(ACTIONS)}.")
+            raise UserError("Unknown action '{action}'; choose one of {choices}.", action=self.action, choices=", ".join(ACTIONS))
         instruction = (self.instruction or "").strip() or None
         if "\x00" in self.text:
             raise UserError("The text contains binary data; choose a plain text file.")
         has_text = bool(self.text.strip())
         if not has_text and not (self.action == "generate" and instruction):
-            if self.action == "generate":
-                raise UserError("There is nothing to work on: select some text or give an instruction.")
-            raise UserError(f"There is no text to {self.action}: select some text first.")
+            raise UserError(NOTHING_TO_DO[self.action])
         data = prompt_data(self.action)
         req = replace(self, instruction=instruction)
         if self.action in ("generate", "summarize"):
             length = (self.length or data["default_length"]).strip().lower()
             if length not in data["lengths"]:
-                raise UserError(
-                    f"Unknown length '{self.length}'; choose one of {', '.join(data['lengths'])}."
-                )
+                raise UserError("Unknown length '{length}'; choose one of {choices}.", length=self.length,
+                                choices=", ".join(data["lengths"]))
             req = replace(req, length=length)
         if self.action == "translate":
             if not self.language:
@@ -76,7 +79,8 @@ class ActionRequest:
                 return replace(req, style="custom")
             style = (self.style or data["default_style"]).strip().lower()
             if style != "custom" and style not in data["styles"]:
-                raise UserError(f"Unknown style '{self.style}'; choose one of {', '.join(data['styles'])}.")
+                raise UserError("Unknown style '{style}'; choose one of {choices}.", style=self.style,
+                                choices=", ".join(data["styles"]))
             if style == "custom" and not instruction:
                 raise UserError("A custom rewrite needs an instruction.")
             req = replace(req, style=style)

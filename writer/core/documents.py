@@ -67,16 +67,15 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Documen
     body = data[len(bom):]
     if encoding is None:
         if b"\x00" in body[:8192]:
-            raise UserError(f"{name} looks like a binary file, not text; open a text or Markdown file.")
+            raise UserError("{name} looks like a binary file, not text; open a text or Markdown file.", name=name)
         encoding = "utf-8"
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:
-        raise UndecodableText(
-            f"{name} is not valid {encoding.upper()} text; choose its encoding or convert it to UTF-8."
-        ) from None
+        raise UndecodableText("{name} is not valid {encoding} text; choose its encoding or convert it to UTF-8.",
+                              name=name, encoding=encoding.upper()) from None
     except LookupError:
-        raise UserError(f"Unknown text encoding '{encoding}'.") from None
+        raise UserError("Unknown text encoding '{encoding}'.", encoding=encoding) from None
     newline = _newline_of(text)
     endings = re.findall(r"\r\n|\r|\n", text)
     mixed = endings if len(set(endings)) > 1 else None
@@ -88,17 +87,18 @@ def load(path: str | os.PathLike, encoding: str | None = None) -> Document:
     path = Path(path)
     try:
         if path.is_dir():
-            raise UserError(f"{path} is a folder, not a file.")
+            raise UserError("{path} is a folder, not a file.", path=path)
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
-            raise UserError(f"{path.name} is {size // (1024 * 1024)} MB; Writer opens documents up to {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.")
+            raise UserError("{name} is {size} MB; Writer opens documents up to {limit} MB.", name=path.name,
+                            size=size // (1024 * 1024), limit=MAX_DOCUMENT_BYTES // (1024 * 1024))
         data = path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{path} does not exist.") from None
+        raise UserError("{path} does not exist.", path=path) from None
     except PermissionError:
-        raise UserError(f"Writer is not allowed to read {path}.") from None
+        raise UserError("Writer is not allowed to read {path}.", path=path) from None
     except OSError as exc:
-        raise UserError(f"Could not read {path}: {exc.strerror or exc}.") from None
+        raise UserError("Could not read {path}: {reason}.", path=path, reason=exc.strerror or exc) from None
     return decode_bytes(data, path.name, encoding)
 
 
@@ -115,12 +115,15 @@ def save(path: str | os.PathLike, document: Document) -> None:
     try:
         data = document.to_bytes()
     except UnicodeEncodeError:
-        raise UserError(f"The text has characters that {document.encoding.upper()} cannot store; save it as UTF-8.") from None
+        raise UserError("The text has characters that {encoding} cannot store; save it as UTF-8.",
+                        encoding=document.encoding.upper()) from None
     try:
         write_atomic(path, data)
     except PermissionError:
-        raise UserError(f"Writer is not allowed to write {path}; choose Save As to save elsewhere.") from None
+        raise UserError("Writer is not allowed to write {path}; choose Save As to save elsewhere.", path=path) from None
     except OSError as exc:
-        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-        raise UserError(f"Could not save {path.name}: {reason}. The file on disk is unchanged.") from None
+        if exc.errno == 28:
+            raise UserError("Could not save {name}: the disk is full. The file on disk is unchanged.", name=path.name) from None
+        raise UserError("Could not save {name}: {reason}. The file on disk is unchanged.", name=path.name,
+                        reason=exc.strerror or exc) from None
     document.digest = hashlib.sha256(data).hexdigest()

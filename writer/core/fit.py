@@ -9,6 +9,8 @@ import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 
+from writer.core.wording import sentence
+
 OVERHEAD = 1.2  # weights plus KV cache and compute buffers at a 4096-token context, roughly
 RESERVE = 512 * 1024 * 1024
 
@@ -55,18 +57,19 @@ class Fit:
     layers: int
 
     def describe(self) -> str:
-        need = f"needs about {self.needed_bytes / 1e9:.1f} GB"
-        needs = "N" + need[1:]
+        gb = f"{self.needed_bytes / 1e9:.1f}"
         if self.fits_ram is False:
-            return f"Too large for this computer's memory ({need})."
-        ram = "fits in memory" if self.fits_ram else "memory unknown"
-        if self.gpu_layers is None:
-            return f"{needs}; {ram}; no GPU detected, runs on the CPU."
-        if self.gpu_layers >= self.layers:
-            return f"{needs}; fits entirely on the GPU."
-        if self.gpu_layers == 0:
-            return f"{needs}; {ram}; too large for the GPU's free memory, runs on the CPU."
-        return f"{needs}; about {self.gpu_layers} of {self.layers} layers fit on the GPU."
+            return sentence("Too large for this computer's memory (needs about {gb} GB).", gb=gb)
+        if self.gpu_layers is not None and self.gpu_layers >= self.layers:
+            return sentence("Needs about {gb} GB; fits entirely on the GPU.", gb=gb)
+        if self.gpu_layers:
+            return sentence("Needs about {gb} GB; about {fit} of {layers} layers fit on the GPU.", gb=gb,
+                            fit=self.gpu_layers, layers=self.layers)
+        where = (sentence("no GPU detected, runs on the CPU") if self.gpu_layers is None
+                 else sentence("too large for the GPU's free memory, runs on the CPU"))
+        if self.fits_ram:
+            return sentence("Needs about {gb} GB; fits in memory; {where}.", gb=gb, where=where)
+        return sentence("Needs about {gb} GB; memory unknown; {where}.", gb=gb, where=where)
 
 
 def estimate(size_bytes: int, layers: int = 32, machine: Machine | None = None) -> Fit:

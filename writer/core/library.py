@@ -18,6 +18,7 @@ from writer.core.errors import UserError
 from writer.core.models import check_gguf
 from writer.core.paths import default_model_path, models_dir, resource
 from writer.core.settings import Settings
+from writer.core.wording import sentence
 
 DEFAULT_ID = "default"
 Probe = Callable[[str], dict]  # a model file's path -> what the engine read from it
@@ -96,7 +97,7 @@ def find(settings: Settings, model_id: str) -> ModelEntry:
     for model in list_models(settings):
         if model.id == model_id:
             return model
-    raise UserError(f"There is no model '{model_id}'; 'writer models list' shows the ids.")
+    raise UserError("There is no model '{model}'; 'writer models list' shows the ids.", model=model_id)
 
 
 def catalog_entry(model_id: str) -> dict | None:
@@ -114,7 +115,8 @@ def id_for(repo: str, filename: str) -> str:
 def use(settings: Settings, model_id: str) -> ModelEntry:
     model = find(settings, model_id)
     if not model.installed:
-        raise UserError(f"{model.name} is not downloaded yet; run 'writer models download {model_id}' first.")
+        raise UserError("{name} is not downloaded yet; run 'writer models download {model}' first.", name=model.name,
+                        model=model_id)
     settings.model_path = None if model.id == DEFAULT_ID else model.path
     settings.save()
     return model
@@ -125,9 +127,9 @@ def remove(settings: Settings, model_id: str) -> ModelEntry:
     if model.id == DEFAULT_ID:
         raise UserError("The built-in model is part of Writer and cannot be removed.")
     if model.active:
-        raise UserError(f"{model.name} is the active model; choose another model before removing it.")
+        raise UserError("{name} is the active model; choose another model before removing it.", name=model.name)
     if not model.installed:
-        raise UserError(f"{model.name} is not installed.")
+        raise UserError("{name} is not installed.", name=model.name)
     path = Path(model.path)
     if path.parent == models_dir():
         path.unlink(missing_ok=True)  # only files Writer downloaded; imported files stay where they are
@@ -164,6 +166,10 @@ def describe(model: ModelEntry) -> str:
     meta = model.meta
     if not meta:
         return ""
-    template = "chat template" if meta.get("chat_template") else "no chat template (not for instructions)"
-    return (f"{_params_label(meta)} parameters · {meta.get('quantization')} · context {meta.get('context_train'):,} · "
-            f"{meta.get('layers')} layers · {template}")
+    values = dict(parameters=_params_label(meta), quantization=meta.get("quantization"),
+                  context=f"{meta.get('context_train'):,}", layers=meta.get("layers"))
+    if meta.get("chat_template"):
+        return sentence("{parameters} parameters · {quantization} · context {context} · {layers} layers · chat template",
+                        **values)
+    return sentence("{parameters} parameters · {quantization} · context {context} · {layers} layers · no chat template "
+                    "(not for instructions)", **values)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from writer.core.errors import UserError
 from writer.core.paths import default_model_path
+from writer.core.wording import sentence
 
 GGUF_MAGIC = b"GGUF"
 
@@ -15,16 +16,16 @@ def check_gguf(path: str | Path) -> Path:
     Deeper damage (a truncated file) is found when the engine loads it."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise UserError(f"The model file {path} does not exist.")
+        raise UserError("The model file {path} does not exist.", path=path)
     if not path.is_file():
-        raise UserError(f"The model path {path} is not a file.")
+        raise UserError("The model path {path} is not a file.", path=path)
     try:
         with path.open("rb") as handle:
             magic = handle.read(4)
     except OSError as exc:
-        raise UserError(f"Could not read the model file {path}: {exc.strerror or exc}.") from None
+        raise UserError("Could not read the model file {path}: {reason}.", path=path, reason=exc.strerror or exc) from None
     if magic != GGUF_MAGIC:
-        raise UserError(f"{path.name} is not a GGUF model file; choose a .gguf file.")
+        raise UserError("{name} is not a GGUF model file; choose a .gguf file.", name=path.name)
     return path
 
 
@@ -43,5 +44,6 @@ def placement_note(model: dict) -> str | None:
     reason = model.get("gpu_fallback")
     if not reason:
         return None
-    where = f"with {model['gpu_layers']} GPU layers" if model["gpu_layers"] else "on the CPU"
-    return f"running {where} because {reason}."
+    if model["gpu_layers"]:
+        return sentence("Running with {layers} GPU layers because {reason}.", layers=model["gpu_layers"], reason=reason)
+    return sentence("Running on the CPU because {reason}.", reason=reason)

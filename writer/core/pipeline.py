@@ -20,6 +20,7 @@ from writer.core.chunking import Piece, split_text
 from writer.core.cleanup import StreamCleaner
 from writer.core.errors import UserError
 from writer.core.markdown import hide_links, prose_runs, restore_links, runs
+from writer.core.wording import sentence
 
 TEMPLATE_OVERHEAD = 48  # tokens a chat template adds around the messages
 MIN_PIECE_TOKENS = 64  # smaller pieces lose too much context to be worth processing
@@ -87,7 +88,7 @@ class ActionRun:
                 finish = "cancelled"
                 break
         if finish == "length":
-            yield {"type": "note", "message": "The result stopped at the token limit and may be incomplete."}
+            yield {"type": "note", "message": sentence("The result stopped at the token limit and may be incomplete.")}
         yield {"type": "done", "text": "".join(parts), "finish_reason": finish, **self._stats}
 
     def _stream(self, messages: list[dict], max_tokens: int, show: bool = True) -> Iterator[dict]:
@@ -214,5 +215,7 @@ class ActionRun:
         pieces = self._split(req.text, budget)
         context = pieces[-1].text
         if len(pieces) > 1:
-            yield {"type": "note", "message": f"The text is longer than the model's context; the last {len(context.split())} words are used as context."}
+            yield {"type": "note", "message": sentence(
+                "The text is longer than the model's context; the last {words} words are used as context.",
+                words=len(context.split()))}
         yield from self._stream(req.messages(context), out_tokens)

@@ -17,6 +17,7 @@ import sys
 import threading
 from typing import Callable, Iterator
 
+from writer.core.wording import sentence
 from writer.engine import protocol
 
 Listener = Callable[[dict], None]
@@ -92,7 +93,7 @@ class EngineClient:
             hello = ready.get(timeout=60)
         except queue.Empty:
             self.kill()
-            raise EngineFailure("The engine did not start within a minute.") from None
+            raise EngineFailure(sentence("The engine did not start within a minute.")) from None
         if hello is None:
             raise EngineFailure(self._death_message(proc))
 
@@ -128,10 +129,14 @@ class EngineClient:
 
     def _death_message(self, proc: subprocess.Popen) -> str:
         code = proc.returncode
-        how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+        if code is not None and code < 0:
+            message = sentence("The engine stopped unexpectedly (it was killed by signal {signal}); it will restart on "
+                               "the next request.", signal=-code)
+        else:
+            message = sentence("The engine stopped unexpectedly (it exited with code {code}); it will restart on the "
+                               "next request.", code=code)
         detail = next((line for line in reversed(self._stderr_tail) if line.strip()), "")
-        detail = f" Last message: {detail[:200]}" if detail else ""
-        return f"The engine stopped unexpectedly (it {how}); it will restart on the next request.{detail}"
+        return sentence("{message} Last message: {detail}", message=message, detail=detail[:200]) if detail else message
 
     def _dispatch(self, event: dict) -> None:
         rid = event.get("id")
@@ -185,7 +190,7 @@ class EngineClient:
         except (OSError, AttributeError):
             with self._lock:
                 self._streams.pop(rid, None)
-            raise EngineFailure("The engine stopped unexpectedly; try again.", "worker_died") from None
+            raise EngineFailure(sentence("The engine stopped unexpectedly; try again."), "worker_died") from None
         return rid, events
 
     def _call(self, message: dict, timeout: float | None) -> dict:
@@ -194,7 +199,7 @@ class EngineClient:
             event = events.get(timeout=timeout)
         except queue.Empty:
             self.kill()
-            raise EngineFailure("The engine stopped answering and was restarted.", "hang") from None
+            raise EngineFailure(sentence("The engine stopped answering and was restarted."), "hang") from None
         if event["type"] == "error":
             raise EngineFailure(event["message"], event.get("code", "engine"))
         return event

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 
+from writer.core.wording import sentence
 from writer.engine import protocol
 
 FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
@@ -28,12 +29,13 @@ def default_threads() -> int:
 
 
 def _load_error_message(exc: Exception, path: str) -> str:
-    text = str(exc)
+    text, name = str(exc), os.path.basename(path)
     if "Failed to load model" in text:
-        return f"Could not load the model {os.path.basename(path)}: the file is damaged, incomplete or not a supported GGUF model."
+        return sentence("Could not load the model {name}: the file is damaged, incomplete or not a supported GGUF model.",
+                        name=name)
     if "Failed to create llama_context" in text:
-        return "Not enough memory to create the model's context; lower the context size or the GPU layers."
-    return f"Could not load the model {os.path.basename(path)}: {text}"
+        return sentence("Not enough memory to create the model's context; lower the context size or the GPU layers.")
+    return sentence("Could not load the model {name}: {reason}", name=name, reason=text)
 
 
 class Engine:
@@ -74,7 +76,7 @@ class Engine:
 
         path = msg.get("path") or ""
         if not os.path.isfile(path):
-            raise EngineError("model_missing", f"The model file {path} does not exist.")
+            raise EngineError("model_missing", sentence("The model file {path} does not exist.", path=path))
         self.close()
         requested = msg.get("gpu_layers", "auto")
         can_offload = bool(llama_supports_gpu_offload())
@@ -85,7 +87,7 @@ class Engine:
         attempts = [layers] + ([layers // 2 if layers > 0 else 16, 0] if layers != 0 else [])
         threads = int(msg.get("threads") or default_threads())
         # Why the model runs on fewer GPU layers than asked, if it does.
-        reason = None if can_offload or requested in ("auto", 0, "0") else "this llama.cpp build cannot offload to a GPU"
+        reason = None if can_offload or requested in ("auto", 0, "0") else sentence("this llama.cpp build cannot offload to a GPU")
         last_exc: Exception | None = None
         for n in attempts:
             try:
@@ -101,7 +103,8 @@ class Engine:
                 break
             except (ValueError, RuntimeError) as exc:
                 last_exc = exc
-                reason = f"loading with {n if n >= 0 else 'all'} GPU layers failed ({_load_error_message(exc, path)})"
+                reason = sentence("loading with {layers} GPU layers failed ({reason})", layers=n if n >= 0 else "all",
+                                  reason=_load_error_message(exc, path))
         if self.llm is None:
             raise EngineError("load_failed", _load_error_message(last_exc, path))
         n_layer = int(llama_cpp.llama_model_n_layer(self.llm._model.model))
@@ -145,7 +148,7 @@ class Engine:
         from llama_cpp import Llama
 
         if not os.path.isfile(path):
-            raise EngineError("model_missing", f"The model file {path} does not exist.")
+            raise EngineError("model_missing", sentence("The model file {path} does not exist.", path=path))
         try:
             llm = Llama(model_path=path, n_ctx=256, n_gpu_layers=0, verbose=False)
         except (ValueError, RuntimeError) as exc:
@@ -157,7 +160,7 @@ class Engine:
 
     def _require_model(self):
         if self.llm is None:
-            raise EngineError("no_model", "No model is loaded.")
+            raise EngineError("no_model", sentence("No model is loaded."))
         return self.llm
 
     def count(self, texts: list) -> list[int]:
@@ -170,7 +173,7 @@ class Engine:
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
             template = llm.metadata.get("tokenizer.chat_template")
             if not template:
-                raise EngineError("no_template", "This model has no chat template; choose an instruction-tuned model.")
+                raise EngineError("no_template", sentence("This model has no chat template; choose an instruction-tuned model."))
             vocab = llm._model
             eos = vocab.token_get_text(llm.token_eos()) if llm.token_eos() >= 0 else ""
             bos = vocab.token_get_text(llm.token_bos()) if llm.token_bos() >= 0 else ""
@@ -201,7 +204,8 @@ class Engine:
         if room < 1:
             raise EngineError(
                 "context_exceeded",
-                f"The request needs {len(tokens)} tokens but the model's context holds {llm.n_ctx()}; select less text or raise the context size.",
+                sentence("The request needs {needed} tokens but the model's context holds {context}; select less text or raise "
+                         "the context size.", needed=len(tokens), context=llm.n_ctx()),
             )
         max_tokens = min(int(msg.get("max_tokens") or 512), room)
         if msg.get("seed") is not None:
@@ -240,7 +244,7 @@ class Engine:
                     break
         except RuntimeError as exc:
             if not self.cancel.is_set():
-                raise EngineError("generate_failed", f"The model failed while writing: {exc}") from None
+                raise EngineError("generate_failed", sentence("The model failed while writing: {reason}", reason=exc)) from None
             finish = "cancelled"  # llama.cpp's abort callback stopped the prompt evaluation
         finally:
             self._set_abort(True)

@@ -18,7 +18,7 @@ from writer.core.errors import UserError
 from writer.core.settings import Settings
 from writer.core.textstats import chunks, count_characters, count_words
 from writer.gui.editor import Editor, utf16_len
-from writer.gui.i18n import tr
+from writer.gui.i18n import tr, tr_message
 
 if TYPE_CHECKING:
     from writer.gui.engine_bridge import EngineBridge
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
         try:
             request = panel.request(text).validated()
         except UserError as exc:
-            panel.status.setText(str(exc))
+            panel.status.setText(tr_message(str(exc)))
             return
         if panel.job is not None:
             self.bridge.cancel(panel.job)
@@ -289,6 +289,7 @@ class MainWindow(QMainWindow):
 
     # -- engine status ---------------------------------------------------------------------
     def _on_engine_state(self, state: str, detail: str) -> None:
+        detail = tr_message(detail)
         text = {"starting": tr("Starting engine…"), "loading": tr("Loading model…"), "ready": tr("Ready"),
                 "busy": tr("Writing…"), "restarting": tr("Restarting engine…"), "error": tr("Engine error")}.get(state, state)
         self.state_label.setText(text)
@@ -309,10 +310,10 @@ class MainWindow(QMainWindow):
         from writer.core.models import placement_note
         reason = model.get("gpu_fallback") or ("" if info["gpu_offload_supported"] else
                                                tr("This llama.cpp build has no GPU support; see README to install a GPU build."))
-        self.device_label.setToolTip("\n".join(filter(None, [reason, info.get("fit")])))
+        self.device_label.setToolTip("\n".join(tr_message(line) for line in (reason, info.get("fit")) if line))
         note = placement_note(model)
         if note:
-            self.statusBar().showMessage(note[:1].upper() + note[1:], 15000)
+            self.statusBar().showMessage(tr_message(note), 15000)
 
     # -- recovery --------------------------------------------------------------------------
     def write_recovery_copy(self) -> None:
@@ -410,11 +411,11 @@ class MainWindow(QMainWindow):
         try:
             doc = documents.load(path, encoding)
         except documents.UndecodableText as exc:
-            choice, ok = QInputDialog.getItem(self, tr("Choose the encoding"), f"{exc}\n\n" + tr("Encoding:"),
+            choice, ok = QInputDialog.getItem(self, tr("Choose the encoding"), tr_message(str(exc)) + "\n\n" + tr("Encoding:"),
                                               ENCODINGS, 0, False)
             return ok and self.open_file(path, choice)
         except UserError as exc:
-            QMessageBox.warning(self, APP_NAME, str(exc))
+            QMessageBox.warning(self, APP_NAME, tr_message(str(exc)))
             return False
         self._set_document(Path(path).resolve(), doc)
         return True
@@ -455,7 +456,7 @@ class MainWindow(QMainWindow):
         try:
             documents.save(path, self.doc)
         except UserError as exc:
-            QMessageBox.warning(self, APP_NAME, str(exc))
+            QMessageBox.warning(self, APP_NAME, tr_message(str(exc)))
             return False
         self.path = path.resolve()
         self.editor.document().setModified(False)

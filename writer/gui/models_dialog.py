@@ -15,7 +15,7 @@ from writer.core import downloads, library
 from writer.core.errors import UserError
 from writer.core.fit import detect_machine, estimate
 from writer.core.settings import Settings
-from writer.gui.i18n import tr
+from writer.gui.i18n import tr, tr_message
 
 
 class Background(QObject):
@@ -32,7 +32,7 @@ class Background(QObject):
             except downloads.DownloadCancelled:
                 outcome = (self.failed, tr("Download paused; choose Download again to resume it."))
             except UserError as exc:
-                outcome = (self.failed, str(exc))
+                outcome = (self.failed, tr_message(str(exc)))
             except Exception as exc:  # shown in the dialog, never a traceback
                 outcome = (self.failed, tr("Unexpected error: {error}", error=exc))
             try:
@@ -168,13 +168,13 @@ class ModelManagerDialog(QDialog):
             lines.append(tr("{repo} · {file} · {parameters} parameters · {quantization} · licence: {license}", **c))
         described = library.describe(model)
         if described:
-            lines.append(described)
+            lines.append(tr_message(described))
         if model.size_bytes:
             layers = model.meta.get("layers") or 32
             if self._machine is None:
                 lines.append(tr("Checking this computer's memory…"))
             else:
-                lines.append(estimate(model.size_bytes, layers, self._machine).describe())
+                lines.append(tr_message(estimate(model.size_bytes, layers, self._machine).describe()))
         self.details.setText("\n".join(lines))
 
     def _check_network(self) -> None:
@@ -267,7 +267,7 @@ class ModelManagerDialog(QDialog):
         try:
             change(self.settings, model_id)
         except UserError as exc:
-            self.progress_label.setText(str(exc))
+            self.progress_label.setText(tr_message(str(exc)))
             return False
         return True
 

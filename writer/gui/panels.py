@@ -16,7 +16,7 @@ from writer.core.actions import ActionRequest, lengths, prompt_data, styles
 from writer.core.languages import all_languages
 from writer.core.worddiff import word_diff
 from writer.gui import i18n
-from writer.gui.i18n import tr
+from writer.gui.i18n import tr, tr_message
 
 
 def diff_html(old: str, new: str) -> str:
@@ -147,14 +147,14 @@ class ActionPanel(QWidget):
         elif kind == "progress":
             self.status.setText(tr("Piece {piece} of {pieces}…", piece=event["piece"], pieces=event["pieces"]))
         elif kind == "note":
-            self.status.setText(event["message"])
+            self.status.setText(tr_message(event["message"]))
         elif kind in ("done", "error"):
             self.job = None
             self.run_button.setEnabled(True)
             self.stop_button.setEnabled(False)
             self.outcome = "error" if kind == "error" else event["finish_reason"]
             if kind == "error":
-                self.status.setText(event["message"])
+                self.status.setText(tr_message(event["message"]))
                 self._set_review_enabled(bool(self.result.strip()))
                 return
             self.result = event["text"]
