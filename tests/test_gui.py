@@ -4,11 +4,11 @@ import functools
 
 import pytest
 from PySide6.QtGui import QFont, QGuiApplication, QTextCursor
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QTableWidget
 
 from fakes import FakeClient
 from writer.core.settings import Settings
-from writer.gui.dialogs import FindReplaceDialog, SettingsDialog
+from writer.gui.dialogs import FindReplaceDialog, SettingsDialog, ShortcutsDialog, plain_label
 from writer.gui.engine_bridge import EngineBridge
 from writer.gui.main_window import MainWindow
 
@@ -128,6 +128,18 @@ def test_context_menu_offers_one_click_rewrite_and_translate(make_window):
     assert labels == ["Translate Selection", "Rewrite Selection"]
     shortcuts = {a.text(): a.shortcut().toString() for a in window.all_actions}
     assert shortcuts["Rewrite Selection"] == "Ctrl+Shift+R" and shortcuts["Translate Selection"] == "Ctrl+Shift+T"
+
+
+def test_help_lists_every_shortcut_by_its_plain_name(qtbot, make_window):
+    window = make_window()
+    dialog = ShortcutsDialog(window.all_actions, window)
+    qtbot.addWidget(dialog)
+    table = dialog.findChild(QTableWidget)
+    rows = {table.item(i, 0).text(): table.item(i, 1).text() for i in range(table.rowCount())}
+    for name in ("Generate Selection", "Summarize Selection", "Translate Selection", "Rewrite Selection", "Stop"):
+        assert rows[name], name
+    assert "Open" in rows and "Find and Replace" in rows  # no accelerator marks or ellipses
+    assert plain_label("打开(&O)…") == "打开" and plain_label("Save &As…") == "Save As"
 
 
 def test_empty_document_gives_a_clear_message(qtbot, make_window):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
     QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
@@ -190,12 +190,18 @@ class FindReplaceDialog(QDialog):
         return count
 
 
+def plain_label(text: str) -> str:
+    """A menu label without its accelerator: "&Open…" -> "Open", "打开(&O)…" -> "打开"."""
+    return re.sub(r"\(&\w\)", "", text).replace("&", "").rstrip("…")
+
+
 class ShortcutsDialog(QDialog):
     def __init__(self, actions, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Keyboard Shortcuts"))
         self.resize(460, 520)
-        rows = [(a.text().replace("&", "").rstrip("…"), a.shortcut().toString()) for a in actions if not a.shortcut().isEmpty()]
+        rows = [(plain_label(a.text()), a.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
+                for a in actions if not a.shortcut().isEmpty()]
         table = QTableWidget(len(rows), 2)
         table.setHorizontalHeaderLabels([tr("Command"), tr("Shortcut")])
         table.verticalHeader().setVisible(False)
