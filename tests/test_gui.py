@@ -275,3 +275,21 @@ def test_window_appears_first_and_builds_the_rest_right_after(qtbot):
     heading, plain, code = (document.findBlockByNumber(n).layout().formats() for n in (0, 2, 5))
     assert heading and heading[0].format.fontWeight() == QFont.Weight.Bold  # highlighting started after paint
     assert not plain and code and "monospace" in code[0].format.fontFamilies()
+
+
+def test_notes_stay_in_view_after_the_result_is_done(qtbot):
+    from writer.core.pipeline import TOKEN_LIMIT_NOTE
+    from writer.gui.panels import TranslatePanel
+
+    panel = TranslatePanel()
+    qtbot.addWidget(panel)
+    panel.begin(1, (0, 5, "Hallo"))
+    panel.handle_event({"type": "note", "message": "The model returned the text unchanged: it may already be in German, "
+                                                   "or the model may be too small to translate it; a larger model "
+                                                   "translates better (File → Models…, or 'writer models')."})
+    panel.handle_event({"type": "done", "text": "Hallo", "finish_reason": "stop", "tokens_per_s": 90.0})
+    assert panel.status.text().startswith("Done") and "unchanged" in panel.status.text()
+    panel.begin(2, (0, 5, "Hallo"))
+    panel.handle_event({"type": "note", "message": TOKEN_LIMIT_NOTE})
+    panel.handle_event({"type": "done", "text": "Hal", "finish_reason": "length"})
+    assert panel.status.text() == "Stopped at the token limit; the result may be incomplete."  # said once

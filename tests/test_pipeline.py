@@ -10,9 +10,10 @@ from writer.core.pipeline import ActionRun
 class EchoEngine:
     """A fast stand-in: counts words as tokens and answers with the text it was given, upper-cased."""
 
-    def __init__(self, finish="stop"):
+    def __init__(self, finish="stop", upper=True):
         self.prompts = []
         self.finish = finish
+        self.upper = upper
 
     def count_tokens(self, texts):
         return [len(t.split()) for t in texts]
@@ -21,7 +22,7 @@ class EchoEngine:
         content = messages[-1]["content"]
         self.prompts.append(content)
         match = re.search(r'"""\n(.*)\n"""', content, re.S)
-        answer = match.group(1).upper() if match else "GENERATED TEXT"
+        answer = (match.group(1).upper() if self.upper else match.group(1)) if match else "GENERATED TEXT"
         if "ummar" in content:  # summaries are short
             answer = " ".join(answer.split()[:5])
         engine = self
@@ -69,6 +70,13 @@ def test_token_limit_is_reported_not_hidden():
     events = run(EchoEngine(finish="length"), ActionRequest("rewrite", "Short text.", style="concise"))
     assert any(e["type"] == "note" and "token limit" in e["message"] for e in events)
     assert events[-1]["finish_reason"] == "length"
+
+
+def test_a_translation_handed_back_unchanged_is_pointed_out():
+    events = run(EchoEngine(upper=False), ActionRequest("translate", "Bonjour tout le monde.", language="de"))
+    notes = [e["message"] for e in events if e["type"] == "note"]
+    assert notes and "unchanged" in notes[0] and "German" in notes[0]
+    assert not [e for e in run(EchoEngine(), ActionRequest("translate", "Bonjour.", language="de")) if e["type"] == "note"]
 
 
 def test_generate_uses_the_end_of_a_long_text_and_says_so():

@@ -19,9 +19,11 @@ from writer.core.actions import ActionRequest
 from writer.core.chunking import Piece, split_text
 from writer.core.cleanup import StreamCleaner
 from writer.core.errors import UserError
+from writer.core.languages import find_language
 from writer.core.markdown import hide_links, prose_runs, restore_links, runs
 from writer.core.wording import sentence
 
+TOKEN_LIMIT_NOTE = sentence("The result stopped at the token limit and may be incomplete.")
 TEMPLATE_OVERHEAD = 48  # tokens a chat template adds around the messages
 MIN_PIECE_TOKENS = 64  # smaller pieces lose too much context to be worth processing
 
@@ -57,10 +59,8 @@ class ActionRun:
         room = self.context_size - self._overhead(task) - output_tokens
         budget = int(room / (1 + ratio))
         if budget < MIN_PIECE_TOKENS:
-            raise UserError(
-                f"The model's context of {self.context_size} tokens is too small for this action; "
-                "raise the context size in the settings."
-            )
+            raise UserError("The model's context of {context} tokens is too small for this action; raise the context "
+                            "size in the settings.", context=self.context_size)
         return budget
 
     # -- running ---------------------------------------------------------------------------
@@ -87,9 +87,15 @@ class ActionRun:
             if self._cancelled.is_set():
                 finish = "cancelled"
                 break
+        text = "".join(parts)
         if finish == "length":
-            yield {"type": "note", "message": sentence("The result stopped at the token limit and may be incomplete.")}
-        yield {"type": "done", "text": "".join(parts), "finish_reason": finish, **self._stats}
+            yield {"type": "note", "message": TOKEN_LIMIT_NOTE}
+        elif finish == "stop" and req.action == "translate" and text.split() == req.text.split():
+            # Small models often hand the text back instead of translating it; say so rather than look done.
+            yield {"type": "note", "message": sentence(
+                "The model returned the text unchanged: it may already be in {language}, or the model may be too small "
+                "to translate it; a larger model translates better (File → Models…, or 'writer models').", language=find_language(req.language).name)}
+        yield {"type": "done", "text": text, "finish_reason": finish, **self._stats}
 
     def _stream(self, messages: list[dict], max_tokens: int, show: bool = True) -> Iterator[dict]:
         """One generation, cleaned; ends with a piece_done event carrying its whole text."""

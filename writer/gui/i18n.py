@@ -71,7 +71,7 @@ def tr_message(text: str) -> str:
     for template, pattern in _patterns:
         match = pattern.fullmatch(text)
         if match:
-            values = {k: tr_message(v) if " " in v else v for k, v in match.groupdict().items()}
+            values = {k: tr_message(v) for k, v in match.groupdict().items()}
             return _catalog[template].format(**values)
     return text
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from writer.core.actions import ActionRequest, lengths, prompt_data, styles
+from writer.core.pipeline import TOKEN_LIMIT_NOTE
 from writer.core.languages import all_languages
 from writer.core.worddiff import word_diff
 from writer.gui import i18n
@@ -47,6 +48,7 @@ class ActionPanel(QWidget):
         self.origin: tuple[int, int, str] | None = None  # selection the result is for
         self.result = ""
         self.outcome: str | None = None  # the last run's finish reason, or "error"
+        self.notes: list[str] = []  # what the last run said the user should know
         self.show_diff = False
 
         layout = QVBoxLayout(self)
@@ -129,6 +131,7 @@ class ActionPanel(QWidget):
 
     def begin(self, job: int, origin: tuple[int, int, str]) -> None:
         self.job, self.origin, self.result, self.outcome = job, origin, "", None
+        self.notes: list[str] = []
         self.output.clear()
         self.status.setText(tr("Writing…"))
         self.diff_toggle.setVisible(False)
@@ -148,6 +151,8 @@ class ActionPanel(QWidget):
             self.status.setText(tr("Piece {piece} of {pieces}…", piece=event["piece"], pieces=event["pieces"]))
         elif kind == "note":
             self.status.setText(tr_message(event["message"]))
+            if event["message"] != TOKEN_LIMIT_NOTE:  # the finished status says that one itself
+                self.notes.append(tr_message(event["message"]))
         elif kind in ("done", "error"):
             self.job = None
             self.run_button.setEnabled(True)
@@ -167,6 +172,8 @@ class ActionPanel(QWidget):
                 speed = event.get("tokens_per_s")
                 self.status.setText(tr("Done · {speed} tokens/s. Review, then apply.", speed=f"{speed:.0f}") if speed
                                     else tr("Done. Review, then apply."))
+            if self.notes:  # worth knowing before applying the result, so they stay in view
+                self.status.setText("\n".join([self.status.text(), *self.notes]))
             self._render()
             self._set_review_enabled(bool(self.result.strip()))
 
