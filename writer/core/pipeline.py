@@ -94,7 +94,8 @@ class ActionRun:
             # Small models often hand the text back instead of translating it; say so rather than look done.
             yield {"type": "note", "message": sentence(
                 "The model returned the text unchanged: it may already be in {language}, or the model may be too small "
-                "to translate it; a larger model translates better (File → Models…, or 'writer models').", language=find_language(req.language).name)}
+                "to translate it; a larger model translates better (File → Models…, or 'writer models').",
+                language=find_language(req.language).name)}
         yield {"type": "done", "text": text, "finish_reason": finish, **self._stats}
 
     def _stream(self, messages: list[dict], max_tokens: int, show: bool = True) -> Iterator[dict]:
