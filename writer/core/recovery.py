@@ -18,6 +18,7 @@ from pathlib import Path
 
 from writer.core.atomic import write_atomic
 from writer.core.paths import recovery_dir
+from writer.core.wording import sentence
 
 
 def new_document_id() -> str:
@@ -55,7 +56,7 @@ class RecoveryCopy:
 
     @property
     def title(self) -> str:
-        return Path(self.path).name if self.path else "Untitled document"
+        return Path(self.path).name if self.path else sentence("Untitled document")
 
 
 class RecoveryStore:

@@ -353,7 +353,7 @@ class MainWindow(QMainWindow):
         self.editor.document().setModified(True)
         self.write_recovery_copy()  # under this window's id, before the old copy goes
         self.recovery.discard(copy.id)
-        self.statusBar().showMessage(tr("Restored {title}. Save it to keep it.", title=copy.title), 8000)
+        self.statusBar().showMessage(tr("Restored {title}. Save it to keep it.", title=tr_message(copy.title)), 8000)
 
     # -- documents -------------------------------------------------------------------------
     def _update_title(self) -> None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QLabel, QListWidget, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
+    QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QTextBrowser,
+    QVBoxLayout,
 )
 
 from writer.core import documents
 from writer.core.errors import UserError
 from writer.core.recovery import RecoveryCopy, RecoveryStore
-from writer.gui.i18n import tr
+from writer.gui.i18n import tr, tr_message
 from writer.gui.panels import diff_html
 
 
@@ -55,7 +57,10 @@ class RecoveryDialog(QDialog):
         self.list.clear()
         for copy in self.copies:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(copy.saved_at))
-            self.list.addItem(f"{copy.title}\n{when}")
+            item = QListWidgetItem(f"{tr_message(copy.title)}\n{when}")
+            # Two lines whatever the script: Qt sizes a row by its first font, which cuts CJK titles short.
+            item.setSizeHint(QSize(0, 2 * self.list.fontMetrics().lineSpacing() + 12))
+            self.list.addItem(item)
         if self.copies:
             self.list.setCurrentRow(0)
         else:
