@@ -11,6 +11,7 @@ import string
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from writer.core.paths import resource
+from writer.core.wording import sentence
 
 LANGUAGES = {"en": "English", "zh_CN": "简体中文", "zh_TW": "繁體中文"}  # locale -> its own name; "system" follows the computer
 
@@ -38,7 +39,9 @@ def install(setting: str, system_locale: str | None = None) -> str:
     _catalog.clear()
     if name != "en":
         _catalog.update(json.loads(resource("translations", f"{name}.json").read_text(encoding="utf-8")))
-    _patterns[:] = sorted(((t, _pattern(t)) for t in _catalog if "{" in t), key=lambda p: -len(_literal(p[0])))
+    # Only templates with some fixed text can be recognised (and a value is always shorter than its message).
+    _patterns[:] = sorted(((t, _pattern(t)) for t in _catalog if "{" in t and _literal(t).strip()),
+                          key=lambda p: -len(_literal(p[0])))
     app = QCoreApplication.instance()
     if _qt_translator is not None and app is not None:
         app.removeTranslator(_qt_translator)
@@ -58,8 +61,7 @@ def current() -> str:
 
 def tr(text: str, **values) -> str:
     """`text` in the interface language, with `{name}` placeholders filled from `values`."""
-    text = _catalog.get(text, text)
-    return text.format(**values) if values else text
+    return sentence(_catalog.get(text, text), **values)
 
 
 def tr_message(text: str) -> str:
