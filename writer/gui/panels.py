@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from writer.core.actions import ActionRequest, lengths, prompt_data, styles
-from writer.core.pipeline import TOKEN_LIMIT_NOTE
 from writer.core.languages import all_languages
+from writer.core.pipeline import TOKEN_LIMIT_NOTE
 from writer.core.worddiff import word_diff
 from writer.gui import i18n
 from writer.gui.i18n import tr, tr_message
@@ -130,8 +130,7 @@ class ActionPanel(QWidget):
             self.source_label.setText(self.empty_selection_hint())
 
     def begin(self, job: int, origin: tuple[int, int, str]) -> None:
-        self.job, self.origin, self.result, self.outcome = job, origin, "", None
-        self.notes: list[str] = []
+        self.job, self.origin, self.result, self.outcome, self.notes = job, origin, "", None, []
         self.output.clear()
         self.status.setText(tr("Writing…"))
         self.diff_toggle.setVisible(False)
@@ -150,9 +149,10 @@ class ActionPanel(QWidget):
         elif kind == "progress":
             self.status.setText(tr("Piece {piece} of {pieces}…", piece=event["piece"], pieces=event["pieces"]))
         elif kind == "note":
-            self.status.setText(tr_message(event["message"]))
+            note = tr_message(event["message"])
+            self.status.setText(note)
             if event["message"] != TOKEN_LIMIT_NOTE:  # the finished status says that one itself
-                self.notes.append(tr_message(event["message"]))
+                self.notes.append(note)
         elif kind in ("done", "error"):
             self.job = None
             self.run_button.setEnabled(True)
