@@ -6,12 +6,14 @@ import time
 
 
 class FakeClient:
-    def __init__(self, listener=None, delay=0.0):
+    def __init__(self, listener=None, delay=0.0, load_delay=0.0):
         self.listener = listener
         self.delay = delay
+        self.load_delay = load_delay
         self.requests = []
 
     def load(self, path, n_ctx=4096, gpu_layers="auto", threads=None):
+        time.sleep(self.load_delay)
         return {"type": "loaded", "gpu_offload_supported": False, "model": {
             "path": str(path), "name": "fake", "parameters": 1e6, "quantization": "Q4_1", "context": n_ctx,
             "layers": 4, "gpu_layers": 0, "gpu_fallback": None, "size_bytes": 1000}}

@@ -293,3 +293,41 @@ def test_notes_stay_in_view_after_the_result_is_done(qtbot):
     panel.handle_event({"type": "note", "message": TOKEN_LIMIT_NOTE})
     panel.handle_event({"type": "done", "text": "Hal", "finish_reason": "length"})
     assert panel.status.text() == "Stopped at the token limit; the result may be incomplete."  # said once
+
+
+def test_an_action_started_while_the_model_loads_runs_once_it_is_ready(qtbot):
+    bridge = EngineBridge(client_factory=functools.partial(FakeClient, load_delay=0.5))
+    window = MainWindow(Settings(), bridge)
+    qtbot.addWidget(window)
+    window.editor.setPlainText(DOC)
+    window.start_engine()
+    select_block(window, 2)
+    panel = window.panels["rewrite"]
+    panel.run_requested.emit()
+    qtbot.waitUntil(lambda: panel.status.text() == "Waiting for the model to load…", timeout=2000)
+    assert window.editor.isEnabled() and bridge.state == "loading"  # the editor stays usable meanwhile
+    qtbot.waitUntil(lambda: panel.job is None, timeout=5000)
+    assert panel.outcome == "stop" and panel.result.startswith("Echo: The boats")
+    window.editor.document().setModified(False)
+
+
+def test_stop_while_waiting_for_the_model_and_a_failed_load_is_said_in_the_panel(qtbot):
+    bridge = EngineBridge(client_factory=functools.partial(FakeClient, load_delay=0.5))
+    window = MainWindow(Settings(), bridge)
+    qtbot.addWidget(window)
+    window.editor.setPlainText(DOC)
+    window.start_engine()
+    panel = window.panels["summarize"]
+    panel.run_requested.emit()
+    qtbot.waitUntil(lambda: panel.status.text() == "Waiting for the model to load…", timeout=2000)
+    panel.stop_requested.emit()
+    qtbot.waitUntil(lambda: panel.job is None, timeout=2000)
+    assert panel.outcome == "cancelled" and bridge.state == "loading"
+
+    window.settings.model_path = "/nowhere/model.gguf"
+    qtbot.waitUntil(lambda: bridge.state == "ready", timeout=5000)
+    bridge.load(window.settings)  # this load fails: the file does not exist
+    panel.run_requested.emit()
+    qtbot.waitUntil(lambda: panel.job is None, timeout=5000)
+    assert panel.outcome == "error" and "does not exist" in panel.status.text()
+    window.editor.document().setModified(False)

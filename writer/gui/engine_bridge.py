@@ -42,6 +42,7 @@ class EngineBridge(QObject):
         self._jobs = itertools.count(1)
         self._lock = threading.Lock()
         self._running: dict[int, ActionRun] = {}
+        self._waiting: dict[int, threading.Event] = {}  # jobs waiting for the model; set to stop one
         self.info: dict | None = None
         self.state = "starting"
         self.detail = ""
@@ -86,6 +87,7 @@ class EngineBridge(QObject):
         """Loads the configured model in the background."""
         self._settings = settings
         self._crashes = []
+        self.info = None  # the worker drops the old model first: actions wait for the new one
         self._set_state("loading", "")
         threading.Thread(target=self._load, args=(settings,), daemon=True, name="model-load").start()
 
@@ -127,8 +129,9 @@ class EngineBridge(QObject):
         from writer.core.pipeline import ActionRun, EngineError
         from writer.engine.client import EngineFailure
         try:
-            if self.info is None:
-                raise UserError(tr("The model is not loaded yet; wait for it or check Settings."))
+            if self.info is None and not self._wait_for_model(job):
+                self.job_event.emit(job, {"type": "done", "text": "", "finish_reason": "cancelled"})
+                return
             run = ActionRun(self.client, request, self.info["model"]["context"], temperature=temperature)
             with self._lock:
                 self._running[job] = run
@@ -146,15 +149,39 @@ class EngineBridge(QObject):
             if idle and self.state == "busy":
                 self._set_state("ready", "")
 
+    def _wait_for_model(self, job: int) -> bool:
+        """An action started while the model loads runs once it is ready: False if stopped meanwhile."""
+        if self._settings is None or self.state == "error":
+            raise UserError(self.detail or tr("The model is not loaded yet; wait for it or check Settings."))
+        stop = threading.Event()
+        with self._lock:
+            self._waiting[job] = stop
+        self.job_event.emit(job, {"type": "status", "message": tr("Waiting for the model to load…")})
+        try:
+            while self.info is None:
+                if stop.wait(0.05):
+                    return False
+                if self.state == "error":  # the load failed: say why, in the panel that waited
+                    raise UserError(self.detail)
+            return True
+        finally:
+            with self._lock:
+                self._waiting.pop(job, None)
+
     def cancel(self, job: int) -> None:
         with self._lock:
             run = self._running.get(job)
+            waiting = self._waiting.get(job)
         if run is not None:
             run.cancel()
+        if waiting is not None:
+            waiting.set()
 
     def shutdown(self) -> None:
         with self._lock:
-            runs = list(self._running.values())
+            runs, waits = list(self._running.values()), list(self._waiting.values())
+        for stop in waits:
+            stop.set()
         for run in runs:
             run.cancel()
         if self._client is not None:

@@ -146,6 +146,8 @@ class ActionPanel(QWidget):
             cursor.movePosition(cursor.MoveOperation.End)
             cursor.insertText(event["text"])
             self.output.setTextCursor(cursor)
+        elif kind == "status":  # passing, e.g. waiting for the model
+            self.status.setText(event["message"])
         elif kind == "progress":
             self.status.setText(tr("Piece {piece} of {pieces}…", piece=event["piece"], pieces=event["pieces"]))
         elif kind == "note":
