@@ -11,6 +11,7 @@ class FakeClient:
         self.delay = delay
         self.load_delay = load_delay
         self.requests = []
+        self.prefills, self.cancelled_prefills = [], []
 
     def load(self, path, n_ctx=4096, gpu_layers="auto", threads=None):
         time.sleep(self.load_delay)
@@ -27,6 +28,13 @@ class FakeClient:
         match = re.search(r'"""\n(.*)\n"""', content, re.S)
         answer = ("Echo: " + match.group(1)) if match else "Generated text."
         return FakeGeneration(answer, self.delay)
+
+    def prefill(self, messages):
+        self.prefills.append(messages[-1]["content"])
+        return len(self.prefills)
+
+    def cancel(self, rid):
+        self.cancelled_prefills.append(rid)
 
     def close(self):
         pass

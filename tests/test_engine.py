@@ -217,3 +217,31 @@ def test_cancelling_a_queued_request_ends_it_at_once_and_spares_the_worker(model
         assert client.pid == pid and client.running
     finally:
         client.close()
+
+
+def _long_prompt(n=40):
+    text = " ".join(f"Line {i} says a little more about the harbour and the boats that leave it at dawn." for i in range(n))
+    return [{"role": "user", "content": f'Text:\n"""\n{text}\n"""\n\nMake the text above more concise.'}]
+
+
+def test_a_prompt_read_ahead_is_reused_and_changes_nothing_in_the_answer(engine):
+    messages = _long_prompt()
+    collect(engine.generate(CHAT, max_tokens=2, temperature=0))  # something else in the cache
+    cold_text, cold = collect(engine.generate(messages, max_tokens=24, temperature=0))
+    collect(engine.generate(CHAT, max_tokens=2, temperature=0))
+    _, events = engine.submit({"type": "prefill", "messages": messages})
+    read = events.get(timeout=60)
+    assert read["type"] == "prefilled" and read["evaluated"] > 500 and not read["cancelled"]
+    warm_text, warm = collect(engine.generate(messages, max_tokens=24, temperature=0))
+    assert warm_text == cold_text  # the same greedy answer
+    assert warm["prompt_s"] < cold["prompt_s"] / 5
+
+
+def test_a_read_ahead_stops_at_once_for_the_click(engine):
+    collect(engine.generate(CHAT, max_tokens=2, temperature=0))
+    rid = engine.prefill(_long_prompt(120))  # cut to the 2,048-token context: seconds of reading
+    time.sleep(0.3)
+    started = time.perf_counter()
+    engine.cancel(rid)
+    text, done = collect(engine.generate(CHAT, max_tokens=8, temperature=0))
+    assert done["type"] == "done" and text and time.perf_counter() - started < 2.0

@@ -331,3 +331,23 @@ def test_stop_while_waiting_for_the_model_and_a_failed_load_is_said_in_the_panel
     qtbot.waitUntil(lambda: panel.job is None, timeout=5000)
     assert panel.outcome == "error" and "does not exist" in panel.status.text()
     window.editor.document().setModified(False)
+
+
+def test_a_settled_selection_is_read_ahead_and_the_click_cancels_the_reading(qtbot, make_window):
+    window = make_window()
+    client = window.bridge.client
+    paragraph = " ".join(f"Sentence {i} of a long paragraph." for i in range(12))
+    window.editor.setPlainText(paragraph + "\n")
+    window.editor.selectAll()
+    qtbot.waitUntil(lambda: bool(client.prefills), timeout=3000)
+    rewrite = window.panels["rewrite"].request(paragraph).validated()
+    assert client.prefills[0] == rewrite.messages()[-1]["content"]  # as the rewrite would send it
+    window.run_action("rewrite")
+    qtbot.waitUntil(lambda: window.panels["rewrite"].job is None, timeout=5000)
+    assert client.cancelled_prefills == [1]
+    assert client.requests[-1] == client.prefills[0]  # the very prompt that was read ahead
+    window.editor.setPlainText("Just a few words here.\n")
+    window.editor.selectAll()
+    qtbot.wait(900)
+    assert len(client.prefills) == 1  # a short selection is not worth it
+    window.editor.document().setModified(False)

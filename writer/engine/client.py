@@ -225,6 +225,11 @@ class EngineClient:
         rid, events = self.submit({"type": "generate", **body, **params})
         return Generation(self, rid, events)
 
+    def prefill(self, messages: list[dict]) -> int:
+        """Starts evaluating a likely prompt ahead of time; returns its id, for cancel()."""
+        rid, _events = self.submit({"type": "prefill", "messages": messages})
+        return rid
+
     def cancel(self, rid: int) -> None:
         """Asks the worker to stop `rid`; if it has not finished within the hang timeout,
         the worker is killed (and restarted on the next request)."""

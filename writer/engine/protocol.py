@@ -1,7 +1,7 @@
 """The engine's wire format: one JSON object per line, each carrying the protocol version.
 
-Requests (client -> worker): load, probe, generate, cancel, count, info, shutdown.
-Events (worker -> client): ready, loaded, probed, delta, done, counted, info, error.
+Requests (client -> worker): load, probe, generate, prefill, cancel, count, info, shutdown.
+Events (worker -> client): ready, loaded, probed, delta, done, prefilled, counted, info, error.
 Every request and its events share an integer id; the client drops events of ids it forgot.
 """
 
@@ -12,8 +12,8 @@ import json
 VERSION = 1
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
-REQUESTS = {"load", "probe", "generate", "cancel", "count", "info", "shutdown"}
-EVENTS = {"ready", "loaded", "probed", "delta", "done", "counted", "info", "error"}
+REQUESTS = {"load", "probe", "generate", "prefill", "cancel", "count", "info", "shutdown"}
+EVENTS = {"ready", "loaded", "probed", "delta", "done", "prefilled", "counted", "info", "error"}
 
 
 class ProtocolError(ValueError):

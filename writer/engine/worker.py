@@ -65,6 +65,8 @@ class Engine:
                 self.send({"type": "counted", "id": rid, "counts": self.count(msg.get("texts") or [])})
             elif kind == "generate":
                 self.generate(msg)
+            elif kind == "prefill":
+                self.send({"type": "prefilled", "id": rid, **self.prefill(msg)})
         except EngineError as exc:
             self.send({"type": "error", "id": rid, "code": exc.code, "message": str(exc)})
         except Exception as exc:  # the worker reports and carries on; the client decides
@@ -194,6 +196,30 @@ class Engine:
                 n = llama_cpp.llama_token_to_piece(self.llm._model.vocab, token, buf, -n, 0, False)
             piece = self._pieces[token] = buf.raw[:n]
         return piece
+
+    def prefill(self, msg: dict) -> dict:
+        """Evaluates a prompt ahead of its request (the text the user just selected), so the
+        request that follows reuses it from the KV cache and starts at once. Cancellable mid-way;
+        what was evaluated by then is kept."""
+        llm = self._require_model()
+        tokens = self._prompt_tokens(msg)[: llm.n_ctx() - 1]
+        cached = 0
+        for have, want in zip(llm._input_ids, tokens):
+            if have != want:
+                break
+            cached += 1
+        cached = min(cached, len(tokens) - 1)  # the last token is evaluated again, as generate() expects
+        if cached > 0 and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
+            cached = 0
+        llm.n_tokens = max(cached, 0)
+        started = time.perf_counter()
+        try:
+            llm.eval(tokens[llm.n_tokens:])
+        except RuntimeError as exc:
+            if not self.cancel.is_set():
+                raise EngineError("generate_failed", sentence("The model failed while writing: {reason}", reason=exc)) from None
+        return {"cached": cached, "evaluated": llm.n_tokens - cached, "cancelled": self.cancel.is_set(),
+                "seconds": round(time.perf_counter() - started, 4)}
 
     def generate(self, msg: dict) -> None:
         import llama_cpp

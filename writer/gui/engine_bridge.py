@@ -43,6 +43,8 @@ class EngineBridge(QObject):
         self._lock = threading.Lock()
         self._running: dict[int, ActionRun] = {}
         self._waiting: dict[int, threading.Event] = {}  # jobs waiting for the model; set to stop one
+        self._prefill_lock = threading.Lock()  # orders a prefill before the job that cancels it
+        self._prefill_id: int | None = None
         self.info: dict | None = None
         self.state = "starting"
         self.detail = ""
@@ -119,6 +121,30 @@ class EngineBridge(QObject):
             raise UserError(str(exc)) from None
 
     # -- actions ---------------------------------------------------------------------------
+    def prefill(self, messages: list[dict]) -> None:
+        """Has the idle engine read a likely prompt (the selection, as the next action would send
+        it) ahead of the click, so that action starts from the KV cache. Any action cancels it."""
+        if self.info is None or self.state != "ready":
+            return
+
+        def send() -> None:
+            from writer.engine.client import EngineFailure
+            with self._prefill_lock:
+                self._cancel_prefill()
+                if self._running or self._waiting or self.state != "ready":
+                    return
+                try:
+                    self._prefill_id = self.client.prefill(messages)
+                except EngineFailure:
+                    pass  # only a head start; the action itself reports engine trouble
+
+        threading.Thread(target=send, daemon=True, name="prefill").start()
+
+    def _cancel_prefill(self) -> None:
+        rid, self._prefill_id = self._prefill_id, None
+        if rid is not None:
+            self.client.cancel(rid)
+
     def start(self, request, temperature: float = 0.7) -> int:
         """Starts an action; returns its job id. Events arrive through job_event."""
         job = next(self._jobs)
@@ -133,7 +159,8 @@ class EngineBridge(QObject):
                 self.job_event.emit(job, {"type": "done", "text": "", "finish_reason": "cancelled"})
                 return
             run = ActionRun(self.client, request, self.info["model"]["context"], temperature=temperature)
-            with self._lock:
+            with self._prefill_lock, self._lock:
+                self._cancel_prefill()  # what it evaluated so far stays in the cache
                 self._running[job] = run
             self._set_state("busy", "")
             for event in run:

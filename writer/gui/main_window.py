@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 AUTOSAVE_MS = 2000  # recovery copy while there are unsaved changes
 IDLE_MS = 800  # and soon after typing pauses
 ENCODINGS = ["gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "latin-1", "utf-16"]  # offered for non-UTF-8 files
+PREFILL_MS = 600  # a selection that stays this long is read by the idle engine ahead of the click
+PREFILL_MIN_WORDS = 30  # below this the prompt is evaluated in a blink anyway
 SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate": "Ctrl+Shift+T", "rewrite": "Ctrl+Shift+R"}
 
 
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self.recovery = RecoveryStore()
         self.doc_id = new_document_id()
         self._copy_stale = False  # edits since the last recovery copy
+        self._last_action = "rewrite"  # the action a selection is most likely for
         self._build_panels()
         self._build_actions()
         self._wire()
@@ -195,6 +198,11 @@ class MainWindow(QMainWindow):
         self._count_step.timeout.connect(self._count_next_slice)
         self.editor.textChanged.connect(self._text_changed)
         self.editor.selectionChanged.connect(self._update_sources)
+        self._prefill_timer = QTimer(self)
+        self._prefill_timer.setSingleShot(True)
+        self._prefill_timer.setInterval(PREFILL_MS)
+        self._prefill_timer.timeout.connect(self._prefill_selection)
+        self.editor.selectionChanged.connect(self._prefill_timer.start)
         self.editor.document().modificationChanged.connect(self.setWindowModified)
         self.bridge.state_changed.connect(self._on_engine_state)
         self.bridge.model_loaded.connect(self._on_model_loaded)
@@ -213,7 +221,24 @@ class MainWindow(QMainWindow):
         self.bridge.load(self.settings)
 
     # -- actions ---------------------------------------------------------------------------
+    def _prefill_selection(self) -> None:
+        """The engine reads a settled selection as the last-used action would send it, so the
+        click that follows starts writing at once instead of first reading the whole text."""
+        _, _, text = self.editor.selection_snapshot()
+        panel = self.panels[self._last_action]
+        info = self.bridge.info
+        if info is None or panel.job is not None or len(text.split()) < PREFILL_MIN_WORDS:
+            return
+        if panel.action == "translate" or len(text) > info["model"]["context"]:
+            return  # likely sent in pieces (translation goes paragraph by paragraph): no single prompt to read
+        try:
+            request = panel.request(text).validated()
+        except UserError:
+            return
+        self.bridge.prefill(request.messages(text.strip()))
+
     def run_action(self, name: str) -> None:
+        self._last_action = name
         panel = self.panels[name]
         self.docks[name].show()
         self.docks[name].raise_()
