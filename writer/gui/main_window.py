@@ -227,10 +227,10 @@ class MainWindow(QMainWindow):
         _, _, text = self.editor.selection_snapshot()
         panel = self.panels[self._last_action]
         info = self.bridge.info
-        if info is None or panel.job is not None or len(text.split()) < PREFILL_MIN_WORDS:
-            return
-        if panel.action == "translate" or len(text) > info["model"]["context"]:
+        if info is None or panel.job is not None or panel.action == "translate" or len(text) > info["model"]["context"]:
             return  # likely sent in pieces (translation goes paragraph by paragraph): no single prompt to read
+        if len(text.split()) < PREFILL_MIN_WORDS:
+            return
         try:
             request = panel.request(text).validated()
         except UserError:
