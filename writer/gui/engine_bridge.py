@@ -155,10 +155,11 @@ class EngineBridge(QObject):
         from writer.core.pipeline import ActionRun, EngineError
         from writer.engine.client import EngineFailure
         try:
-            if self.info is None and not self._wait_for_model(job):
+            info = self.info or self._wait_for_model(job)
+            if info is None:  # stopped while waiting
                 self.job_event.emit(job, {"type": "done", "text": "", "finish_reason": "cancelled"})
                 return
-            run = ActionRun(self.client, request, self.info["model"]["context"], temperature=temperature)
+            run = ActionRun(self.client, request, info["model"]["context"], temperature=temperature)
             with self._prefill_lock, self._lock:
                 self._cancel_prefill()  # what it evaluated so far stays in the cache
                 self._running[job] = run
@@ -176,8 +177,9 @@ class EngineBridge(QObject):
             if idle and self.state == "busy":
                 self._set_state("ready", "")
 
-    def _wait_for_model(self, job: int) -> bool:
-        """An action started while the model loads runs once it is ready: False if stopped meanwhile."""
+    def _wait_for_model(self, job: int) -> dict | None:
+        """An action started while the model loads runs once it is ready: the model's info, or
+        None if the action was stopped meanwhile."""
         if self._settings is None or self.state == "error":
             raise UserError(self.detail or tr("The model is not loaded yet; wait for it or check Settings."))
         stop = threading.Event()
@@ -185,12 +187,12 @@ class EngineBridge(QObject):
             self._waiting[job] = stop
         self.job_event.emit(job, {"type": "status", "message": tr("Waiting for the model to load…")})
         try:
-            while self.info is None:
+            while (info := self.info) is None:
                 if stop.wait(0.05):
-                    return False
+                    return None
                 if self.state == "error":  # the load failed: say why, in the panel that waited
                     raise UserError(self.detail)
-            return True
+            return info
         finally:
             with self._lock:
                 self._waiting.pop(job, None)
