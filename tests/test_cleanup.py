@@ -47,6 +47,7 @@ samples = st.sampled_from([
     "<think>x</think>Answer with\nlines.",
     '```\ncode\n```', '"wrapped"', "以下是摘要：\n中文。\n如有问题请告诉我。", "Plain.\n\n- list\n- more",
     "Fixed text.\n\nI changed one word, as asked.", "Kept.\n\nI changed my plans.",
+    'Here is the corrected text:\n"""\nBody line.\n"""', '"""\nThe revised text is:\nBody.\n\nMore body.',
 ])
 
 
@@ -83,6 +84,13 @@ def test_announcement_lines_are_removed():
     assert clean("The following passage is to be reworded for a professional tone:\n\nDear team,") == "Dear team,"
     assert clean("以下是改写后的文本：\n你好。") == "你好。"
     assert clean("Ingredients:\n- flour") == "Ingredients:\n- flour"
+
+
+def test_stacked_announcements_and_echoed_delimiters_all_go():
+    assert clean('"""\nThe original text is:\nDraft one.') == "Draft one."
+    assert clean("Here is the corrected text:\nThe revised version:\n\nDraft one.") == "Draft one."
+    assert clean('Text:\n"""\nDraft one.\n"""') == "Draft one."
+    assert clean("Summary: the boats left early.\nThen the fog came.") == "Summary: the boats left early.\nThen the fog came."
 
 
 def test_rewrite_drops_a_report_of_its_edits():

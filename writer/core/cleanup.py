@@ -24,7 +24,9 @@ _ANNOUNCING_WORDS = re.compile(
     r"proofread|corrected|revised)\b|文本|译文|翻译|摘要|总结|改写",
     re.IGNORECASE,
 )
-_ANNOUNCEMENT = re.compile(r"^[^\n]{0,160}[:：]\s*$")
+# One clause ending in a colon; a line with a sentence end in it is text, not an announcement.
+_ANNOUNCEMENT = re.compile(r"^[^\n.!?。！？]{0,80}[:：]\s*$")
+_SENTENCE_END = re.compile(r"[.!?。！？]")
 # Closing lines addressed to the user about the answer. Kept narrow: a translated letter may well end
 # with "I hope to see you soon" or "希望早日见到你", and that is the user's text.
 _CHATTER_STARTS = (
@@ -40,6 +42,7 @@ _EDIT_REPORT_STARTS = (
     "i changed", "i corrected", "i fixed", "i made", "i replaced", "i added", "i removed", "i rephrased",
     "i rewrote", "i also", "i kept", "i used", "i have changed", "i have corrected", "i've ",
 )
+MAX_HEAD_LINES = 3
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'"}
 _THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
 
@@ -86,22 +89,23 @@ class StreamCleaner:
                 return False
         if s.startswith(_THINK_OPEN):
             s = s.split(_THINK_CLOSE, 1)[1].lstrip() if _THINK_CLOSE in s else ""
+        # Leading lines that announce the result rather than belong to it go: a preamble ("Sure!
+        # Here is the text:"), an announcement ("The corrected text:"), our own delimiter echoed.
+        # Models stack them ("Here it is:", then '"""'), so up to MAX_HEAD_LINES are looked at.
+        for _ in range(MAX_HEAD_LINES):
+            first, newline, rest = s.partition("\n")
+            if not newline and not final:
+                low = first.strip().lower()
+                maybe_preamble = any(p.startswith(low) or low.startswith(p) for p in _PREAMBLE_STARTS) or (
+                    len(first) <= 80 and not _SENTENCE_END.search(first))  # may still end as an announcement
+                if not s or maybe_preamble or s.startswith(("`", '"')):
+                    return False  # hold the line until it ends
+                break
+            announces = newline and (_PREAMBLE.match(first) or (_ANNOUNCEMENT.match(first) and _ANNOUNCING_WORDS.search(first)))
+            if not announces and first.strip() != '"""':
+                break
+            s = rest.lstrip("\n") if announces else rest
         first, newline, rest = s.partition("\n")
-        low = first.strip().lower()
-        # Hold the first line until it ends when it could announce the result rather than be it.
-        maybe_preamble = any(p.startswith(low) or low.startswith(p) for p in _PREAMBLE_STARTS) or (
-            len(first) < 160 and _ANNOUNCING_WORDS.search(first) is not None)
-        if not final and not newline and (not s or maybe_preamble or s.startswith(("`", '"'))):
-            return False
-        if newline and (_PREAMBLE.match(first) or (_ANNOUNCEMENT.match(first) and _ANNOUNCING_WORDS.search(first))):
-            s = rest.lstrip("\n")
-            first, newline, rest = s.partition("\n")
-            if not final and not newline and s.startswith("`"):
-                self._head = s
-                return False
-        if first.strip() == '"""' and (newline or final):
-            s = rest
-            first, newline, rest = s.partition("\n")
         if first.strip().startswith("```") and (newline or final):
             self._fenced = True
             s = rest
