@@ -298,7 +298,7 @@ def test_notes_stay_in_view_after_the_result_is_done(qtbot):
 
 
 def test_an_action_started_while_the_model_loads_runs_once_it_is_ready(qtbot):
-    bridge = EngineBridge(client_factory=functools.partial(FakeClient, load_delay=0.5))
+    bridge = EngineBridge(client_factory=functools.partial(FakeClient, load_delay=2.0))
     window = MainWindow(Settings(), bridge)
     qtbot.addWidget(window)
     window.editor.setPlainText(DOC)
@@ -308,13 +308,13 @@ def test_an_action_started_while_the_model_loads_runs_once_it_is_ready(qtbot):
     panel.run_requested.emit()
     qtbot.waitUntil(lambda: panel.status.text() == "Waiting for the model to load…", timeout=2000)
     assert window.editor.isEnabled() and bridge.state == "loading"  # the editor stays usable meanwhile
-    qtbot.waitUntil(lambda: panel.job is None, timeout=5000)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=10000)
     assert panel.outcome == "stop" and panel.result.startswith("Echo: The boats")
     window.editor.document().setModified(False)
 
 
 def test_stop_while_waiting_for_the_model_and_a_failed_load_is_said_in_the_panel(qtbot):
-    bridge = EngineBridge(client_factory=functools.partial(FakeClient, load_delay=0.5))
+    bridge = EngineBridge(client_factory=functools.partial(FakeClient, load_delay=2.0))
     window = MainWindow(Settings(), bridge)
     qtbot.addWidget(window)
     window.editor.setPlainText(DOC)
@@ -327,7 +327,7 @@ def test_stop_while_waiting_for_the_model_and_a_failed_load_is_said_in_the_panel
     assert panel.outcome == "cancelled" and bridge.state == "loading"
 
     window.settings.model_path = "/nowhere/model.gguf"
-    qtbot.waitUntil(lambda: bridge.state == "ready", timeout=5000)
+    qtbot.waitUntil(lambda: bridge.state == "ready", timeout=10000)
     bridge.load(window.settings)  # this load fails: the file does not exist
     panel.run_requested.emit()
     qtbot.waitUntil(lambda: panel.job is None, timeout=5000)
