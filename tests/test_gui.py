@@ -297,16 +297,22 @@ def test_notes_stay_in_view_after_the_result_is_done(qtbot):
     assert panel.status.text() == "Stopped at the token limit; the result may be incomplete."  # said once
 
 
-def test_an_action_started_while_the_model_loads_runs_once_it_is_ready(qtbot):
+def action_while_loading(qtbot, action: str):
+    """A window whose model takes 2 s to load, and an action started at once: (window, bridge, panel)."""
     bridge = EngineBridge(client_factory=functools.partial(FakeClient, load_delay=2.0))
     window = MainWindow(Settings(), bridge)
     qtbot.addWidget(window)
     window.editor.setPlainText(DOC)
     window.start_engine()
     select_block(window, 2)
-    panel = window.panels["rewrite"]
+    panel = window.panels[action]
     panel.run_requested.emit()
     qtbot.waitUntil(lambda: panel.status.text() == "Waiting for the model to load…", timeout=2000)
+    return window, bridge, panel
+
+
+def test_an_action_started_while_the_model_loads_runs_once_it_is_ready(qtbot):
+    window, bridge, panel = action_while_loading(qtbot, "rewrite")
     assert window.editor.isEnabled() and bridge.state == "loading"  # the editor stays usable meanwhile
     qtbot.waitUntil(lambda: panel.job is None, timeout=10000)
     assert panel.outcome == "stop" and panel.result.startswith("Echo: The boats")
@@ -314,14 +320,7 @@ def test_an_action_started_while_the_model_loads_runs_once_it_is_ready(qtbot):
 
 
 def test_stop_while_waiting_for_the_model_and_a_failed_load_is_said_in_the_panel(qtbot):
-    bridge = EngineBridge(client_factory=functools.partial(FakeClient, load_delay=2.0))
-    window = MainWindow(Settings(), bridge)
-    qtbot.addWidget(window)
-    window.editor.setPlainText(DOC)
-    window.start_engine()
-    panel = window.panels["summarize"]
-    panel.run_requested.emit()
-    qtbot.waitUntil(lambda: panel.status.text() == "Waiting for the model to load…", timeout=2000)
+    window, bridge, panel = action_while_loading(qtbot, "summarize")
     panel.stop_requested.emit()
     qtbot.waitUntil(lambda: panel.job is None, timeout=2000)
     assert panel.outcome == "cancelled" and bridge.state == "loading"
