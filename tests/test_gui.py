@@ -221,13 +221,13 @@ def test_find_and_replace_all_is_one_undo_step(qtbot, make_window):
 
 def test_settings_dialog_round_trip(qtbot):
     settings = Settings(model_path="/m/x.gguf", n_ctx=8192, gpu_layers=20, threads=3, temperature=0.3,
-                        hf_endpoint="https://mirror.example", language="zh_CN")
+                        hf_endpoint="https://mirror.example", language="zh_CN", read_ahead=False)
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
     copy = Settings()
     dialog.apply_to(copy)
     assert (copy.model_path, copy.n_ctx, copy.gpu_layers, copy.threads, copy.temperature, copy.hf_endpoint,
-            copy.language) == ("/m/x.gguf", 8192, 20, 3, 0.3, "https://mirror.example", "zh_CN")
+            copy.language, copy.read_ahead) == ("/m/x.gguf", 8192, 20, 3, 0.3, "https://mirror.example", "zh_CN", False)
     copy.save()
     assert Settings.load().gpu_layers == 20
 
@@ -351,4 +351,25 @@ def test_a_settled_selection_is_read_ahead_and_the_click_cancels_the_reading(qtb
     window.editor.selectAll()
     qtbot.wait(900)
     assert len(client.prefills) == 1  # a short selection is not worth it
+    window.settings.read_ahead = False
+    window.editor.setPlainText(paragraph + "\n")
+    window.editor.selectAll()
+    qtbot.wait(900)
+    assert len(client.prefills) == 1  # and the user can turn reading ahead off
     window.editor.document().setModified(False)
+
+
+def test_settings_reload_the_model_only_when_it_depends_on_them(make_window, monkeypatch):
+    window = make_window()
+    loads = []
+    monkeypatch.setattr(window.bridge, "load", lambda settings: loads.append(settings.n_ctx))
+
+    def accept_with(change):
+        monkeypatch.setattr(SettingsDialog, "exec", lambda dialog: change(dialog) or 1)
+        window.open_settings()
+
+    accept_with(lambda d: d.temperature.setValue(0.2))
+    accept_with(lambda d: d.read_ahead.setChecked(False))
+    assert loads == [] and window.settings.temperature == 0.2 and not window.settings.read_ahead
+    accept_with(lambda d: d.n_ctx.setValue(8192))
+    assert loads == [8192]

@@ -28,6 +28,7 @@ _VALIDATORS = {
     "temperature": lambda v: float(v) if isinstance(v, (int, float)) and 0 <= v <= 2 else None,
     "hf_endpoint": lambda v: v if v is None or (isinstance(v, str) and v.startswith(("http://", "https://"))) else None,
     "recent_files": lambda v: [p for p in v if isinstance(p, str)][:10] if isinstance(v, list) else None,
+    "read_ahead": lambda v: v if isinstance(v, bool) else None,
     "language": lambda v: v if isinstance(v, str) and v.replace("_", "").isalpha() and len(v) <= 10 else None,
     "last_options": lambda v: {k: x for k, x in v.items() if isinstance(k, str) and isinstance(x, str)} if isinstance(v, dict) else None,
 }
@@ -41,9 +42,14 @@ class Settings:
     threads: int | None = None  # None: chosen for this machine
     temperature: float = 0.7
     hf_endpoint: str | None = None
+    read_ahead: bool = True  # the idle engine reads a settled selection before the click
     language: str = "system"  # the interface language: "system", or a locale such as "zh_CN"
     recent_files: list = field(default_factory=list)
     last_options: dict = field(default_factory=dict)
+
+    def engine_options(self) -> tuple:
+        """What the loaded model depends on; a change means loading it again."""
+        return self.model_path, self.n_ctx, self.gpu_layers, self.threads
 
     @classmethod
     def path(cls):

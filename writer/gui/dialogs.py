@@ -76,6 +76,10 @@ class SettingsDialog(QDialog):
         self.endpoint.setPlaceholderText(tr("https://huggingface.co (or HF_ENDPOINT)"))
         form.addRow(tr("Model hub mirror"), self.endpoint)
 
+        self.read_ahead = QCheckBox(tr("Read a selection ahead, so actions start at once (uses the processor while idle)"))
+        self.read_ahead.setChecked(settings.read_ahead)
+        form.addRow("", self.read_ahead)
+
         self.language = QComboBox()
         self.language.addItem(tr("System default"), "system")
         for code, name in LANGUAGES.items():
@@ -88,8 +92,8 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        hint = QLabel(tr("Lower temperature gives more predictable text. Changes reload the model; "
-                         "a new interface language shows the next time Writer starts."))
+        hint = QLabel(tr("Lower temperature gives more predictable text. A new model, context size, GPU offload or "
+                         "thread count reloads the model; a new interface language shows the next time Writer starts."))
         hint.setWordWrap(True)
         hint.setObjectName("hint")
         layout.addWidget(hint)
@@ -113,6 +117,7 @@ class SettingsDialog(QDialog):
         settings.temperature = round(self.temperature.value(), 2)
         endpoint = self.endpoint.text().strip().rstrip("/")
         settings.language = self.language.currentData()
+        settings.read_ahead = self.read_ahead.isChecked()
         settings.hf_endpoint = endpoint if endpoint.startswith(("http://", "https://")) else None
 
 

@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
         _, _, text = self.editor.selection_snapshot()
         panel = self.panels[self._last_action]
         info = self.bridge.info
-        if info is None or panel.job is not None or panel.action == "translate" or len(text) > info["model"]["context"]:
+        if not self.settings.read_ahead or info is None or panel.job is not None or panel.action == "translate" or len(text) > info["model"]["context"]:
             return  # likely sent in pieces (translation goes paragraph by paragraph): no single prompt to read
         if len(text.split()) < PREFILL_MIN_WORDS:
             return
@@ -528,9 +528,11 @@ class MainWindow(QMainWindow):
         from writer.gui.dialogs import SettingsDialog
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec():
+            loaded_with = self.settings.engine_options()
             dialog.apply_to(self.settings)
             self._save_settings()
-            self.bridge.load(self.settings)
+            if self.settings.engine_options() != loaded_with:  # a reload drops the model and its cache
+                self.bridge.load(self.settings)
 
     def open_models(self) -> None:
         from writer.gui.models_dialog import ModelManagerDialog
