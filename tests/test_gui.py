@@ -207,6 +207,12 @@ def test_ten_megabyte_document_opens_and_is_counted_in_slices(qtbot, make_window
     qtbot.waitUntil(lambda: window.counts_label.text().startswith("2,080,00"), timeout=20000)
     # Counted a slice per event-loop turn, so typing never waits for a whole 10 MB count.
     assert len(slices) > 40 and max(slices) < 2 * window.COUNT_SLICE
+    # Selecting it all is counted the same way, for the panels' "Uses the selection" line.
+    slices.clear()
+    window.editor.selectAll()
+    panel = window.panels["rewrite"]
+    qtbot.waitUntil(lambda: panel.source_label.text().startswith("Uses the selection (20800"), timeout=20000)
+    assert len(slices) > 40 and max(slices) < 2 * window.COUNT_SLICE
 
 
 def test_find_and_replace_all_is_one_undo_step(qtbot, make_window):

@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QTimer, Signal  # not Qt: its namespace costs 13 ms before the first paint
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal  # not Qt: its namespace costs 13 ms before the first paint
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
@@ -27,9 +27,37 @@ if TYPE_CHECKING:
 AUTOSAVE_MS = 2000  # recovery copy while there are unsaved changes
 IDLE_MS = 800  # and soon after typing pauses
 ENCODINGS = ["gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "latin-1", "utf-16"]  # offered for non-UTF-8 files
+SELECTION_MS = 100  # a selection's word count waits for the mouse to pause
 PREFILL_MS = 600  # a selection that stays this long is read by the idle engine ahead of the click
 PREFILL_MIN_WORDS = 30  # below this the prompt is evaluated in a blink anyway
 SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate": "Ctrl+Shift+T", "rewrite": "Ctrl+Shift+R"}
+
+
+class SlicedCount(QObject):
+    """Counts words and characters a slice per event-loop turn, so a large text never stalls typing
+    or selecting; `done(words, characters)` gets the totals. A new count replaces one under way."""
+
+    def __init__(self, slice_chars: int, done, parent: QObject) -> None:
+        super().__init__(parent)
+        self._slice, self._done = slice_chars, done
+        self._slices, self._words, self._characters = iter(()), 0, 0
+        self._step = QTimer(self)
+        self._step.setInterval(0)
+        self._step.timeout.connect(self._next)
+
+    def start(self, text: str) -> None:
+        self._slices, self._words, self._characters = chunks(text, self._slice), 0, 0
+        self._next()
+
+    def _next(self) -> None:
+        piece = next(self._slices, None)
+        if piece is None:
+            self._step.stop()
+            self._done(self._words, self._characters)
+            return
+        self._words += count_words(piece)
+        self._characters += count_characters(piece)
+        self._step.start()
 
 
 class MainWindow(QMainWindow):
@@ -192,12 +220,14 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(250)
         self._counts_timer.timeout.connect(self._update_counts)
-        self._count_slices = None  # the count in progress: (slices, words, characters)
-        self._count_step = QTimer(self)
-        self._count_step.setInterval(0)
-        self._count_step.timeout.connect(self._count_next_slice)
+        self._document_count = SlicedCount(self.COUNT_SLICE, self._show_counts, self)
+        self._selection_count = SlicedCount(self.COUNT_SLICE, self._show_sources, self)
+        self._selection_timer = QTimer(self)
+        self._selection_timer.setSingleShot(True)
+        self._selection_timer.setInterval(SELECTION_MS)
+        self._selection_timer.timeout.connect(self._update_sources)
         self.editor.textChanged.connect(self._text_changed)
-        self.editor.selectionChanged.connect(self._update_sources)
+        self.editor.selectionChanged.connect(self._selection_timer.start)
         self._prefill_timer = QTimer(self)
         self._prefill_timer.setSingleShot(True)
         self._prefill_timer.setInterval(PREFILL_MS)
@@ -224,13 +254,14 @@ class MainWindow(QMainWindow):
     def _prefill_selection(self) -> None:
         """The engine reads a settled selection as the last-used action would send it, so the
         click that follows starts writing at once instead of first reading the whole text."""
-        _, _, text = self.editor.selection_snapshot()
         panel = self.panels[self._last_action]
         info = self.bridge.info
-        if not self.settings.read_ahead or info is None or panel.job is not None or panel.action == "translate" or len(text) > info["model"]["context"]:
-            return  # likely sent in pieces (translation goes paragraph by paragraph): no single prompt to read
-        if len(text.split()) < PREFILL_MIN_WORDS:
+        # Translation goes paragraph by paragraph: there is no single prompt to read ahead.
+        if not self.settings.read_ahead or info is None or panel.job is not None or panel.action == "translate":
             return
+        _, _, text = self.editor.selection_snapshot()
+        if len(text) > info["model"]["context"] or len(text.split()) < PREFILL_MIN_WORDS:
+            return  # likely sent in pieces, or read in a blink anyway
         try:
             request = panel.request(text).validated()
         except UserError:
@@ -386,26 +417,20 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
 
     def _update_counts(self) -> None:
-        self._count_slices = [chunks(self.editor.toPlainText(), self.COUNT_SLICE), 0, 0]
-        self._count_next_slice()
+        self._document_count.start(self.editor.toPlainText())
 
-    def _count_next_slice(self) -> None:
-        slices = self._count_slices
-        piece = next(slices[0], None)
-        if piece is None:
-            self._count_step.stop()
-            self.counts_label.setText(tr("{words} words · {characters} characters",
-                                           words=f"{slices[1]:,}", characters=f"{slices[2]:,}"))
-            return
-        slices[1] += count_words(piece)
-        slices[2] += count_characters(piece)
-        self._count_step.start()
+    def _show_counts(self, words: int, characters: int) -> None:
+        self.counts_label.setText(tr("{words} words · {characters} characters",
+                                     words=f"{words:,}", characters=f"{characters:,}"))
 
     def _update_sources(self) -> None:
         _, _, selected = self.editor.selection_snapshot()
-        words = count_words(selected)
+        self._selection_count.start(selected)
+
+    def _show_sources(self, words: int, _characters: int) -> None:
+        selected = self.editor.textCursor().hasSelection()
         for panel in self.panels.values():
-            panel.set_source(words, bool(selected))
+            panel.set_source(words, selected)
 
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current text (saved, discarded, or unchanged)."""
