@@ -73,12 +73,9 @@ class Engine:
             self.send({"type": "error", "id": rid, "code": "internal", "message": f"{type(exc).__name__}: {exc}"})
 
     def load(self, msg: dict) -> None:
-        import llama_cpp
         from llama_cpp import Llama, llama_supports_gpu_offload
 
-        path = msg.get("path") or ""
-        if not os.path.isfile(path):
-            raise EngineError("model_missing", sentence("The model file {path} does not exist.", path=path))
+        path = _existing_file(msg.get("path") or "")
         self.close()
         requested = msg.get("gpu_layers", "auto")
         can_offload = bool(llama_supports_gpu_offload())
@@ -109,7 +106,7 @@ class Engine:
                                   reason=_load_error_message(exc, path))
         if self.llm is None:
             raise EngineError("load_failed", _load_error_message(last_exc, path))
-        n_layer = int(llama_cpp.llama_model_n_layer(self.llm._model.model))
+        n_layer = _layers(self.llm)
         offloaded = 0 if not can_offload else (n_layer + 1 if n < 0 else min(n, n_layer + 1))
         self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason, "threads": threads}
         self._pieces.clear()
@@ -149,8 +146,7 @@ class Engine:
         """Loads a model file just to read what it is, then frees it (the current model stays)."""
         from llama_cpp import Llama
 
-        if not os.path.isfile(path):
-            raise EngineError("model_missing", sentence("The model file {path} does not exist.", path=path))
+        _existing_file(path)
         try:
             llm = Llama(model_path=path, n_ctx=256, n_gpu_layers=0, verbose=False)
         except (ValueError, RuntimeError) as exc:
@@ -287,6 +283,17 @@ class Engine:
         })
 
 
+def _existing_file(path: str) -> str:
+    if not os.path.isfile(path):
+        raise EngineError("model_missing", sentence("The model file {path} does not exist.", path=path))
+    return path
+
+
+def _layers(llm) -> int:
+    import llama_cpp
+    return int(llama_cpp.llama_model_n_layer(llm._model.model))
+
+
 def describe(llm, path: str) -> dict:
     """What the user sees of a model: name, size, quantization, parameters, context, layers."""
     import llama_cpp
@@ -299,7 +306,7 @@ def describe(llm, path: str) -> dict:
         "architecture": arch,
         "parameters": int(llama_cpp.llama_model_n_params(llm._model.model)),
         "size_bytes": os.path.getsize(path),
-        "layers": int(llama_cpp.llama_model_n_layer(llm._model.model)),
+        "layers": _layers(llm),
         "context_train": int(meta.get(f"{arch}.context_length", 0) or 0),
         "context": llm.n_ctx(),
         "quantization": FILE_TYPES.get(int(file_type), str(file_type)) if file_type is not None else None,
