@@ -25,10 +25,10 @@ def model_path():
 @pytest.fixture(scope="session")
 def engine(model_path):
     """One real worker with the default model, shared by the engine tests."""
-    from writer.engine.client import EngineClient
+    from writer.engine.client import EngineClient, LocalModel
 
     client = EngineClient()
-    client.load(str(model_path), n_ctx=2048)
+    client.load(LocalModel(str(model_path), n_ctx=2048))
     yield client
     client.close()
 

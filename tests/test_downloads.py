@@ -34,7 +34,8 @@ def installed_files():
 
 
 def test_good_download_verifies_then_loads_and_generates(hub, model_bytes):
-    from writer.engine.client import EngineClient
+    from writer.core.events import Delta, Finished
+    from writer.engine.client import EngineClient, LocalModel
 
     seen = []
     path = downloads.download(REPO, FILE, base=hub.url, on_progress=seen.append)
@@ -44,9 +45,9 @@ def test_good_download_verifies_then_loads_and_generates(hub, model_bytes):
     assert not list(models_dir().glob(".*part*"))
     client = EngineClient()
     try:
-        client.load(str(path), n_ctx=512)
+        client.load(LocalModel(str(path), n_ctx=512))
         events = list(client.generate([{"role": "user", "content": "Say hello."}], max_tokens=8, temperature=0))
-        assert events[-1]["type"] == "done" and any(e["type"] == "delta" for e in events)
+        assert isinstance(events[-1], Finished) and any(isinstance(e, Delta) for e in events)
     finally:
         client.close()
 

@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from writer.engine.client import EngineClient, EngineFailure
+from writer.core.errors import EngineError
+from writer.core.events import Delta, Finished
+from writer.engine.client import EngineClient, LocalModel
 
 CHAT = [{"role": "user", "content": "Write a long story about a dragon who learns to bake bread."}]
 
@@ -15,8 +17,8 @@ CHAT = [{"role": "user", "content": "Write a long story about a dragon who learn
 def collect(generation):
     text, last = "", None
     for event in generation:
-        if event["type"] == "delta":
-            text += event["text"]
+        if isinstance(event, Delta):
+            text += event.text
         else:
             last = event
     return text, last
@@ -24,20 +26,19 @@ def collect(generation):
 
 def test_info_reports_build_gpu_support_and_model(engine, model_path):
     info = engine.info()
-    assert info["llama_cpp_version"].startswith("0.3.")
-    assert isinstance(info["gpu_offload_supported"], bool)
-    model = info["model"]
-    assert model["path"] == str(model_path)
-    assert model["layers"] == 30 and model["context"] == 2048 and model["context_train"] == 8192
-    assert model["quantization"] == "Q4_1" and model["chat_template"] is True
-    expected_layers = 31 if info["gpu_offload_supported"] else 0
-    assert model["gpu_layers"] == expected_layers
+    assert info.llama_cpp_version.startswith("0.3.")
+    assert isinstance(info.gpu_offload_supported, bool)
+    model = info.model
+    assert model.path == str(model_path)
+    assert model.layers == 30 and model.context == 2048 and model.context_train == 8192
+    assert model.quantization == "Q4_1" and model.chat_template is True
+    assert model.gpu_layers == (31 if info.gpu_offload_supported else 0)
 
 
 def test_generate_streams_text_and_reports_speed(engine):
     text, done = collect(engine.generate(CHAT, max_tokens=40, temperature=0, ignore_eos=True))
-    assert done["type"] == "done" and done["finish_reason"] == "length"
-    assert done["completion_tokens"] == 40 and done["tokens_per_s"] > 0
+    assert isinstance(done, Finished) and done.finish == "length"
+    assert done.completion_tokens == 40 and done.tokens_per_s > 0
     assert len(text.split()) >= 10
 
 
@@ -45,7 +46,7 @@ def test_greedy_output_is_repeatable_and_reuses_the_cached_prompt(engine):
     first, a = collect(engine.generate(CHAT, max_tokens=20, temperature=0))
     second, b = collect(engine.generate(CHAT, max_tokens=20, temperature=0))
     assert first == second
-    assert b["prompt_s"] <= a["prompt_s"] * 1.5 + 0.01
+    assert b.prompt_s <= a.prompt_s * 1.5 + 0.01
 
 
 def test_count_tokens(engine):
@@ -57,15 +58,15 @@ def test_cancel_stops_generation_promptly(engine):
     gen = engine.generate(CHAT, max_tokens=2000, temperature=0, ignore_eos=True)
     seen = 0
     for event in gen:
-        if event["type"] == "delta":
+        if isinstance(event, Delta):
             seen += 1
             if seen == 10:
                 started = time.perf_counter()
                 gen.cancel()
         else:
             latency = time.perf_counter() - started
-            assert event["finish_reason"] == "cancelled"
-            assert event["completion_tokens"] < 100
+            assert event.finish == "cancelled"
+            assert event.completion_tokens < 100
             assert latency < 0.5
             break
 
@@ -77,34 +78,36 @@ def test_cancel_during_prompt_evaluation(engine):
     started = time.perf_counter()
     gen.cancel()
     _, done = collect(gen)
-    assert done["finish_reason"] == "cancelled" and done["completion_tokens"] == 0
+    assert done.finish == "cancelled" and done.completion_tokens == 0
     assert time.perf_counter() - started < 0.5
     # The engine is still usable afterwards.
     _, again = collect(engine.generate(CHAT, max_tokens=5, temperature=0))
-    assert again["type"] == "done"
+    assert isinstance(again, Finished)
 
 
 def test_prompt_longer_than_context_is_a_clear_error(engine):
     huge = [{"role": "user", "content": "word " * 3000}]
-    _, event = collect(engine.generate(huge, max_tokens=10))
-    assert event["type"] == "error" and event["code"] == "context_exceeded"
-    assert "context holds 2048" in event["message"]
+    with pytest.raises(EngineError) as error:
+        collect(engine.generate(huge, max_tokens=10))
+    assert error.value.code == "engine.context_exceeded" and error.value.message.values["context"] == 2048
+    assert "context holds 2048" in str(error.value)
 
 
-def test_killed_worker_is_reported_and_recovers(model_path):
-    client = EngineClient()
+def test_killed_worker_is_reported_and_a_fresh_one_serves_the_next_load(model_path):
+    deaths = []
+    client = EngineClient(on_death=deaths.append)
     try:
-        client.load(str(model_path), n_ctx=1024)
-        gen = client.generate(CHAT, max_tokens=2000, ignore_eos=True)
-        events = iter(gen)
-        assert next(events)["type"] == "delta"
+        client.load(LocalModel(str(model_path), n_ctx=1024))
+        events = iter(client.generate(CHAT, max_tokens=2000, ignore_eos=True))
+        assert isinstance(next(events), Delta)
         os.kill(client.pid, signal.SIGKILL)
-        last = list(events)[-1]
-        assert last["type"] == "error" and last["code"] == "worker_died"
-        assert "killed by signal 9" in last["message"]
-        # The next request starts a fresh worker and reloads the same model by itself.
+        with pytest.raises(EngineError, match="killed by signal 9") as error:
+            list(events)
+        assert error.value.code == "engine.killed"
+        assert [d.code for d in deaths] == ["engine.killed"]  # the session decides what happens next
+        client.load()  # a fresh worker, the same model
         text, done = collect(client.generate(CHAT, max_tokens=8, temperature=0))
-        assert done["type"] == "done" and text
+        assert isinstance(done, Finished) and text
     finally:
         client.close()
 
@@ -112,15 +115,16 @@ def test_killed_worker_is_reported_and_recovers(model_path):
 def test_hung_worker_is_killed_after_cancel(model_path):
     client = EngineClient(hang_timeout=0.5)
     try:
-        client.load(str(model_path), n_ctx=512)
+        client.load(LocalModel(str(model_path), n_ctx=512))
         gen = client.generate(CHAT, max_tokens=2000, ignore_eos=True)
         events = iter(gen)
         next(events)
         os.kill(client.pid, signal.SIGSTOP)  # a worker that no longer answers
         gen.cancel()
         started = time.perf_counter()
-        last = list(events)[-1]
-        assert last["type"] == "error" and time.perf_counter() - started < 5
+        with pytest.raises(EngineError, match="killed by signal 9"):
+            list(events)
+        assert time.perf_counter() - started < 5
     finally:
         client.close()
 
@@ -134,8 +138,8 @@ def test_bad_model_files_are_clear_errors(tmp_path, model_path, content, message
     bad.write_bytes(content if content is not None else model_path.read_bytes()[: 5_000_000])
     client = EngineClient()
     try:
-        with pytest.raises(EngineFailure, match=message):
-            client.load(str(bad))
+        with pytest.raises(EngineError, match=message):
+            client.load(LocalModel(str(bad)))
         assert client.running  # a bad file does not take the worker down
     finally:
         client.close()
@@ -146,13 +150,13 @@ def test_model_file_deleted_while_loaded(tmp_path, model_path):
     copy.write_bytes(model_path.read_bytes())
     client = EngineClient()
     try:
-        client.load(str(copy), n_ctx=512)
+        client.load(LocalModel(str(copy), n_ctx=512))
         copy.unlink()
         text, done = collect(client.generate(CHAT, max_tokens=5, temperature=0))
-        assert done["type"] == "done" and text  # the loaded model keeps working
-        client.kill()  # the next start must load the file again, which is gone
-        with pytest.raises(EngineFailure, match="does not exist"):
-            client.generate(CHAT, max_tokens=5)
+        assert isinstance(done, Finished) and text  # the loaded model keeps working
+        client.kill()  # a fresh worker must load the file again, which is gone
+        with pytest.raises(EngineError, match="does not exist"):
+            client.load()
     finally:
         client.close()
 
@@ -178,7 +182,8 @@ def test_gpu_load_failure_falls_back_and_says_why(monkeypatch, model_path):
         engine.load({"path": str(model_path), "n_ctx": 256, "gpu_layers": "auto"})
         assert tried == [-1, 16, 0]
         assert engine.load_info["gpu_layers"] == 0
-        assert "Not enough memory" in engine.load_info["gpu_fallback"]
+        fallback = engine.load_info["gpu_fallback"]
+        assert fallback["code"] == "gpu.load_failed" and fallback["values"]["reason"]["code"] == "model.no_memory"
     finally:
         engine.close()
 
@@ -201,7 +206,7 @@ def test_cpu_build_says_why_gpu_layers_are_ignored(tmp_path):
 def test_cancelling_a_queued_request_ends_it_at_once_and_spares_the_worker(model_path):
     client = EngineClient(hang_timeout=0.5)
     try:
-        client.load(str(model_path), n_ctx=1024)
+        client.load(LocalModel(str(model_path), n_ctx=1024))
         pid = client.pid
         running = client.generate(CHAT, max_tokens=300, temperature=0, ignore_eos=True)
         waiting = client.generate(CHAT, max_tokens=300, temperature=0)
@@ -210,10 +215,10 @@ def test_cancelling_a_queued_request_ends_it_at_once_and_spares_the_worker(model
         started = time.perf_counter()
         waiting.cancel()
         _, done = collect(waiting)
-        assert done["finish_reason"] == "cancelled" and time.perf_counter() - started < 0.5
+        assert done.finish == "cancelled" and time.perf_counter() - started < 0.5
         time.sleep(1.0)  # longer than the hang timeout: the busy worker must not be killed
         last = list(events)[-1]
-        assert last["type"] == "done" and last["completion_tokens"] == 300
+        assert isinstance(last, Finished) and last.completion_tokens == 300
         assert client.pid == pid and client.running
     finally:
         client.close()
@@ -234,14 +239,14 @@ def test_a_prompt_read_ahead_is_reused_and_changes_nothing_in_the_answer(engine)
     assert read["type"] == "prefilled" and read["evaluated"] > 500 and not read["cancelled"]
     warm_text, warm = collect(engine.generate(messages, max_tokens=24, temperature=0))
     assert warm_text == cold_text  # the same greedy answer
-    assert warm["prompt_s"] < cold["prompt_s"] / 5
+    assert warm.prompt_s < cold.prompt_s / 5
 
 
 def test_a_read_ahead_stops_at_once_for_the_click(engine):
     collect(engine.generate(CHAT, max_tokens=2, temperature=0))
-    rid = engine.prefill(_long_prompt(120))  # cut to the 2,048-token context: seconds of reading
+    prefill = engine.prefill(_long_prompt(120))  # cut to the 2,048-token context: seconds of reading
     time.sleep(0.3)
     started = time.perf_counter()
-    engine.cancel(rid)
+    prefill.cancel()
     text, done = collect(engine.generate(CHAT, max_tokens=8, temperature=0))
-    assert done["type"] == "done" and text and time.perf_counter() - started < 2.0
+    assert isinstance(done, Finished) and text and time.perf_counter() - started < 2.0

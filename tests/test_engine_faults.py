@@ -41,11 +41,11 @@ def test_worker_killed_during_generation(qtbot, window):
     panel.instruction.setText("Write a very long story about the sea.")
     window.run_action("generate")
     qtbot.waitUntil(lambda: panel.result != "", timeout=30000)
-    os.kill(window.bridge.client.pid, signal.SIGKILL)
+    os.kill(window.bridge.session.engine.pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: panel.job is None, timeout=10000)
     assert panel.outcome == "error" and "stopped unexpectedly" in panel.status.text()
     assert window.editor.toPlainText() == DOC  # the document is untouched
-    qtbot.waitUntil(lambda: window.bridge.state == "ready", timeout=30000)  # restarted by itself
+    qtbot.waitUntil(lambda: window.bridge.session.state == "ready", timeout=30000)  # restarted by itself
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
     panel.instruction.setText("Write one sentence.")
     window.run_action("generate")
@@ -58,11 +58,11 @@ def test_worker_killed_during_generation(qtbot, window):
 def test_worker_killed_during_loading(qtbot, window):
     states = []
     window.bridge.state_changed.connect(lambda s, d: states.append(s))
-    window.bridge.client.kill()  # a fresh worker: loading now includes starting llama.cpp
+    window.bridge.session.engine.kill()  # a fresh worker: loading now includes starting llama.cpp
     window.bridge.load(window.settings)
-    qtbot.waitUntil(lambda: window.bridge.client.pid is not None and window.bridge.client.running, timeout=10000)
-    os.kill(window.bridge.client.pid, signal.SIGKILL)
-    qtbot.waitUntil(lambda: window.bridge.state == "ready", timeout=30000)
+    qtbot.waitUntil(lambda: window.bridge.session.engine.pid is not None and window.bridge.session.engine.running, timeout=10000)
+    os.kill(window.bridge.session.engine.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: window.bridge.session.state == "ready", timeout=30000)
     assert "restarting" in states or "loading" in states
     assert window.editor.toPlainText() == DOC
 
@@ -70,7 +70,7 @@ def test_worker_killed_during_loading(qtbot, window):
 CRASHING_WORKER = textwrap.dedent("""
     import os, sys, json
     out = sys.stdout.buffer
-    out.write(json.dumps({"v": 1, "type": "ready", "protocol": 1, "pid": os.getpid()}).encode() + b"\\n"); out.flush()
+    out.write(json.dumps({"v": 2, "type": "ready", "protocol": 2, "pid": os.getpid()}).encode() + b"\\n"); out.flush()
     for line in sys.stdin.buffer:
         if json.loads(line).get("type") == "load":
             os.abort()  # what llama.cpp does on a failed internal assertion
@@ -89,7 +89,9 @@ def test_a_model_that_crashes_every_load_does_not_loop(qtbot, tmp_path, monkeypa
     monkeypatch.setattr(client_module, "worker_command", command)
     bridge = EngineBridge(backoff=0.05)
     bridge.load(Settings(model_path=str(model_path)))
-    qtbot.waitUntil(lambda: bridge.state == "error" and "stopped restarting" in bridge.detail, timeout=20000)
+    session = bridge.session
+    qtbot.waitUntil(lambda: session.state == "error" and session.detail.code == "engine.gave_up", timeout=20000)
+    assert "stopped 4 times in a minute" in str(session.detail)
     count = len(starts)
     assert count == 4  # the first start and three restarts with back-off
     time.sleep(1.0)

@@ -1,12 +1,10 @@
 """The editor window, driven as a user drives it (offscreen)."""
 
-import functools
-
 import pytest
 from PySide6.QtGui import QFont, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QMessageBox, QTableWidget
 
-from fakes import FakeClient
+from fakes import fake_engines
 from writer.core.settings import Settings
 from writer.gui.dialogs import FindReplaceDialog, SettingsDialog, ShortcutsDialog, plain_label
 from writer.gui.engine_bridge import EngineBridge
@@ -21,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("discard_on_close")
 @pytest.fixture
 def make_window(qtbot):
     def make(delay=0.0, bridge=None):
-        bridge = bridge or EngineBridge(client_factory=functools.partial(FakeClient, delay=delay))
+        bridge = bridge or EngineBridge(fake_engines(delay=delay))
         window = MainWindow(Settings(temperature=0), bridge)  # greedy: the real model answers the same each run
         qtbot.addWidget(window)
         window.editor.setPlainText(DOC)
@@ -66,7 +64,7 @@ def test_each_panel_runs_its_action(qtbot, make_window):
         select_block(window, 4)
         panel = run_and_wait(qtbot, window, action)
         assert panel.result.strip(), action
-    requests = window.bridge.client.requests
+    requests = window.bridge.session.engine.requests
     assert any("Translate" in r for r in requests) and any("Summarize" in r for r in requests)
 
 
@@ -243,10 +241,10 @@ def test_window_layout_is_remembered(qtbot, make_window, monkeypatch):
     window.resize(700, 500)
     window.docks["summarize"].raise_()
     window.close()
-    again = MainWindow(Settings.load(), EngineBridge(client_factory=FakeClient))
+    again = MainWindow(Settings.load(), EngineBridge(fake_engines()))
     qtbot.addWidget(again)
-    assert again.settings.last_options["window.state"] == Settings.load().last_options["window.state"]
     assert again.size().width() == 700
+    assert not any(key.startswith("window.") for key in Settings.load().last_options)  # not in the core settings
 
 
 def test_real_model_end_to_end(qtbot, make_window):
@@ -271,7 +269,7 @@ def test_real_model_end_to_end(qtbot, make_window):
 
 
 def test_window_appears_first_and_builds_the_rest_right_after(qtbot):
-    window = MainWindow(Settings(), EngineBridge(client_factory=FakeClient), defer=True)
+    window = MainWindow(Settings(), EngineBridge(fake_engines()), defer=True)
     qtbot.addWidget(window)
     assert window.panels == {} and window.editor is not None
     with qtbot.waitSignal(window.ready, timeout=5000):
@@ -286,26 +284,26 @@ def test_window_appears_first_and_builds_the_rest_right_after(qtbot):
 
 
 def test_notes_stay_in_view_after_the_result_is_done(qtbot):
-    from writer.core.pipeline import TOKEN_LIMIT_NOTE
+    from writer.core.events import Done, Note
+    from writer.core.messages import msg
     from writer.gui.panels import TranslatePanel
 
     panel = TranslatePanel()
     qtbot.addWidget(panel)
     panel.begin(1, (0, 5, "Hallo"))
-    panel.handle_event({"type": "note", "message": "The model returned the text unchanged: it may already be in German, "
-                                                   "or the model may be too small to translate it; a larger model "
-                                                   "translates better (File → Models…, or 'writer models')."})
-    panel.handle_event({"type": "done", "text": "Hallo", "finish_reason": "stop", "tokens_per_s": 90.0})
+    panel.handle_event(Note(msg("result.unchanged", "The model returned the text unchanged: it may already be in "
+                                "{language}.", language="German")))
+    panel.handle_event(Done("Hallo", "stop", tokens_per_s=90.0))
     assert panel.status.text().startswith("Done") and "unchanged" in panel.status.text()
     panel.begin(2, (0, 5, "Hallo"))
-    panel.handle_event({"type": "note", "message": TOKEN_LIMIT_NOTE})
-    panel.handle_event({"type": "done", "text": "Hal", "finish_reason": "length"})
+    panel.handle_event(Note(msg("result.token_limit", "The result stopped at the token limit and may be incomplete.")))
+    panel.handle_event(Done("Hal", "length"))
     assert panel.status.text() == "Stopped at the token limit; the result may be incomplete."  # said once
 
 
 def action_while_loading(qtbot, action: str):
     """A window whose model takes 2 s to load, and an action started at once: (window, bridge, panel)."""
-    bridge = EngineBridge(client_factory=functools.partial(FakeClient, load_delay=2.0))
+    bridge = EngineBridge(fake_engines(load_delay=2.0))
     window = MainWindow(Settings(), bridge)
     qtbot.addWidget(window)
     window.editor.setPlainText(DOC)
@@ -319,7 +317,7 @@ def action_while_loading(qtbot, action: str):
 
 def test_an_action_started_while_the_model_loads_runs_once_it_is_ready(qtbot):
     window, bridge, panel = action_while_loading(qtbot, "rewrite")
-    assert window.editor.isEnabled() and bridge.state == "loading"  # the editor stays usable meanwhile
+    assert window.editor.isEnabled() and bridge.session.state == "loading"  # the editor stays usable meanwhile
     qtbot.waitUntil(lambda: panel.job is None, timeout=10000)
     assert panel.outcome == "stop" and panel.result.startswith("Echo: The boats")
     window.editor.document().setModified(False)
@@ -329,10 +327,10 @@ def test_stop_while_waiting_for_the_model_and_a_failed_load_is_said_in_the_panel
     window, bridge, panel = action_while_loading(qtbot, "summarize")
     panel.stop_requested.emit()
     qtbot.waitUntil(lambda: panel.job is None, timeout=2000)
-    assert panel.outcome == "cancelled" and bridge.state == "loading"
+    assert panel.outcome == "cancelled" and bridge.session.state == "loading"
 
     window.settings.model_path = "/nowhere/model.gguf"
-    qtbot.waitUntil(lambda: bridge.state == "ready", timeout=10000)
+    qtbot.waitUntil(lambda: bridge.session.state == "ready", timeout=10000)
     bridge.load(window.settings)  # this load fails: the file does not exist
     panel.run_requested.emit()
     qtbot.waitUntil(lambda: panel.job is None, timeout=5000)
@@ -342,7 +340,7 @@ def test_stop_while_waiting_for_the_model_and_a_failed_load_is_said_in_the_panel
 
 def test_a_settled_selection_is_read_ahead_and_the_click_cancels_the_reading(qtbot, make_window):
     window = make_window()
-    client = window.bridge.client
+    client = window.bridge.session.engine
     paragraph = " ".join(f"Sentence {i} of a long paragraph." for i in range(12))
     window.editor.setPlainText(paragraph + "\n")
     window.editor.selectAll()

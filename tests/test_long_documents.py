@@ -6,6 +6,7 @@ import pytest
 
 from test_pipeline import EchoEngine
 from writer.core.actions import ActionRequest
+from writer.core.events import Done, Note, Progress
 from writer.core.pipeline import ActionRun
 
 
@@ -29,21 +30,21 @@ def document():
 def test_fifty_thousand_words_processed_in_order(document, action, options):
     engine = EchoEngine()
     events = list(ActionRun(engine, ActionRequest(action, document, **options), 4096))
-    progress = [e for e in events if e["type"] == "progress"]
+    progress = [e for e in events if isinstance(e, Progress)]
     # Translation sends each paragraph and heading on its own; rewrite packs paragraphs into pieces.
     assert len(progress) == len(engine.prompts) >= (500 if action == "translate" else 20)
-    assert [p["piece"] for p in progress] == list(range(1, len(progress) + 1))
+    assert [p.piece for p in progress] == list(range(1, len(progress) + 1))
     done = events[-1]
-    assert done["finish_reason"] == "stop"
-    assert done["text"] == document.upper()  # every piece, in order, with the original layout between them
+    assert done.finish == "stop"
+    assert done.text == document.upper()  # every piece, in order, with the original layout between them
 
 
 def test_fifty_thousand_word_summary_is_map_reduce(document):
     engine = EchoEngine()
     events = list(ActionRun(engine, ActionRequest("summarize", document, length="bullets"), 4096))
-    progress = [e for e in events if e["type"] == "progress"]
-    assert progress[-1]["piece"] == progress[-1]["pieces"] > 10
-    assert events[-1]["type"] == "done" and events[-1]["text"]
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert progress[-1].piece == progress[-1].pieces > 10
+    assert isinstance(events[-1], Done) and events[-1].text
 
 
 @pytest.mark.parametrize("stop_at", [1, 7, 60])
@@ -53,9 +54,9 @@ def test_cancel_at_any_point(document, stop_at):
     events = []
     for event in run:
         events.append(event)
-        if event["type"] == "progress" and event["piece"] == stop_at:
+        if isinstance(event, Progress) and event.piece == stop_at:
             threading.Thread(target=run.cancel).start()
-    assert events[-1]["type"] == "done" and events[-1]["finish_reason"] == "cancelled"
+    assert isinstance(events[-1], Done) and events[-1].finish == "cancelled"
     assert len(engine.prompts) <= stop_at + 1
 
 
@@ -63,8 +64,8 @@ def test_real_model_rewrites_a_document_larger_than_its_context(engine):
     text = long_document(1_500)
     run = ActionRun(engine, ActionRequest("rewrite", text, style="proofread"), 2048, temperature=0, max_tokens=40)
     events = list(run)
-    progress = [e for e in events if e["type"] == "progress"]
-    assert len(progress) >= 2 and progress[-1]["piece"] == progress[-1]["pieces"]
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert len(progress) >= 2 and progress[-1].piece == progress[-1].pieces
     done = events[-1]
-    assert done["type"] == "done" and done["finish_reason"] == "length"  # 40 tokens a piece: said, not hidden
-    assert any(e["type"] == "note" and "token limit" in e["message"] for e in events)
+    assert isinstance(done, Done) and done.finish == "length"  # 40 tokens a piece: said, not hidden
+    assert any(isinstance(e, Note) and "token limit" in str(e.message) for e in events)

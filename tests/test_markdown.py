@@ -42,7 +42,7 @@ def test_structure_is_never_sent_to_the_model():
 def test_translation_keeps_markdown_structure():
     engine = EchoEngine()
     events = list(ActionRun(engine, ActionRequest("translate", DOC, language="fr"), 2048))
-    out = events[-1]["text"]
+    out = events[-1].text
     assert out.startswith("# TRAVEL NOTES\n\nWE LEFT EARLY. SEE [THE MAP](https://example.org/map \"Map\") FOR THE ROUTE.")
     for kept in ("## PACKING LIST", "- WARM COAT", "- [x] TICKETS", "1. PASSPORT", "> TRAVEL LIGHT.",
                  "|------|-----:|", "| TRAIN | 42 |", '```python\nprint("do not translate me")\n\ntotal = 42\n```\n'):

@@ -4,6 +4,7 @@ import pytest
 
 from writer.core.actions import ActionRequest
 from writer.core.errors import UserError
+from writer.core.events import Delta, Done, Finished, Note, Progress
 from writer.core.pipeline import ActionRun
 
 
@@ -30,8 +31,8 @@ class EchoEngine:
         class Gen:
             def __iter__(self):
                 for word in answer.split(" "):
-                    yield {"type": "delta", "text": word + " "}
-                yield {"type": "done", "finish_reason": engine.finish, "completion_tokens": 3, "tokens_per_s": 10.0}
+                    yield Delta(word + " ")
+                yield Finished(engine.finish, 3, 10.0)
 
             def cancel(self):
                 pass
@@ -48,42 +49,42 @@ def test_long_text_is_processed_in_order_and_reassembled():
     text = "  " + "\n\n".join(p.strip() for p in paragraphs) + "\n"
     engine = EchoEngine()
     events = run(engine, ActionRequest("rewrite", text, style="formal"))
-    progress = [e for e in events if e["type"] == "progress"]
+    progress = [e for e in events if isinstance(e, Progress)]
     assert len(progress) == len(engine.prompts) > 3
-    assert progress[-1]["piece"] == progress[-1]["pieces"]
+    assert progress[-1].piece == progress[-1].pieces
     done = events[-1]
-    assert done["type"] == "done" and done["finish_reason"] == "stop"
+    assert isinstance(done, Done) and done.finish == "stop"
     expected = "  " + "\n\n".join(p.strip().upper() for p in paragraphs) + "\n"
-    assert done["text"] == expected
+    assert done.text == expected
 
 
 def test_long_summary_is_map_reduce():
     text = "\n\n".join("Sentence about the topic. " * 30 for _ in range(10))
     engine = EchoEngine()
     events = run(engine, ActionRequest("summarize", text, length="sentence"))
-    pieces = [e for e in events if e["type"] == "progress"]
-    assert pieces[-1]["piece"] == pieces[-1]["pieces"] and len(pieces) > 2
+    pieces = [e for e in events if isinstance(e, Progress)]
+    assert pieces[-1].piece == pieces[-1].pieces and len(pieces) > 2
     assert "series of summaries" in engine.prompts[-1]
 
 
 def test_token_limit_is_reported_not_hidden():
     events = run(EchoEngine(finish="length"), ActionRequest("rewrite", "Short text.", style="concise"))
-    assert any(e["type"] == "note" and "token limit" in e["message"] for e in events)
-    assert events[-1]["finish_reason"] == "length"
+    assert any(isinstance(e, Note) and "token limit" in str(e.message) for e in events)
+    assert events[-1].finish == "length"
 
 
 def test_a_translation_handed_back_unchanged_is_pointed_out():
     events = run(EchoEngine(upper=False), ActionRequest("translate", "Bonjour tout le monde.", language="de"))
-    notes = [e["message"] for e in events if e["type"] == "note"]
+    notes = [str(e.message) for e in events if isinstance(e, Note)]
     assert notes and "unchanged" in notes[0] and "German" in notes[0]
-    assert not [e for e in run(EchoEngine(), ActionRequest("translate", "Bonjour.", language="de")) if e["type"] == "note"]
+    assert not [e for e in run(EchoEngine(), ActionRequest("translate", "Bonjour.", language="de")) if isinstance(e, Note)]
 
 
 def test_generate_uses_the_end_of_a_long_text_and_says_so():
     text = "\n\n".join(f"Part {i}. " + "filler " * 50 for i in range(20))
     engine = EchoEngine()
     events = run(engine, ActionRequest("generate", text, length="short"))
-    assert any(e["type"] == "note" and "last" in e["message"] for e in events)
+    assert any(isinstance(e, Note) and "last" in str(e.message) for e in events)
     assert "Part 19" in engine.prompts[0] and "Part 0." not in engine.prompts[0]
 
 
@@ -95,8 +96,8 @@ def test_context_too_small_even_in_pieces():
 def test_real_model_translates_a_long_text_in_pieces(engine):
     text = "\n\n".join(f"This is paragraph number {i}. The weather was fine and the town was quiet." * 3 for i in range(8))
     events = list(ActionRun(engine, ActionRequest("translate", text, language="fr"), 512, temperature=0, max_tokens=80))
-    progress = [e for e in events if e["type"] == "progress"]
-    assert len(progress) >= 2 and progress[-1]["piece"] == progress[-1]["pieces"]
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert len(progress) >= 2 and progress[-1].piece == progress[-1].pieces
     done = events[-1]
-    assert done["type"] == "done" and done["text"].strip()
-    assert done["text"].count("\n\n") >= len(progress) - 1
+    assert isinstance(done, Done) and done.text.strip()
+    assert done.text.count("\n\n") >= len(progress) - 1

@@ -97,10 +97,42 @@ def test_chat_templates_render_sandboxed():
         Jinja2ChatFormatter(evil, eos_token="", bos_token="")(messages=[{"role": "user", "content": "hi"}])
 
 
-def test_tls_verification_is_never_turned_off():
-    source = "\n".join(p.read_text() for p in (ROOT / "writer").rglob("*.py"))
-    for forbidden in ("verify=False", "_create_unverified_context", "CERT_NONE", "HF_HUB_DISABLE_SSL"):
-        assert forbidden not in source
+def test_a_server_with_an_untrusted_certificate_is_refused(tmp_path):
+    """TLS verification is on: a hub mirror with a self-signed certificate gets no request at all."""
+    import http.server
+    import ssl
+    import subprocess
+    import threading
+
+    from writer.core import downloads
+    from writer.core.errors import UserError
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(UserError):
+            downloads.check_reachable(f"https://127.0.0.1:{server.server_address[1]}", timeout=5)
+        assert requests == []
+    finally:
+        server.shutdown()
 
 
 def test_engine_stderr_holds_no_document_text(engine):

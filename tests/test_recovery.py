@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from fakes import FakeClient
+from fakes import fake_engines
 from writer.core.recovery import RecoveryStore
 from writer.core.settings import Settings
 from writer.gui.engine_bridge import EngineBridge
@@ -36,7 +36,7 @@ def type_then_kill(seconds: float, *args) -> list[tuple[int, float]]:
 
 
 def window(qtbot):
-    win = MainWindow(Settings(), EngineBridge(client_factory=FakeClient))
+    win = MainWindow(Settings(), EngineBridge(fake_engines()))
     qtbot.addWidget(win)
     return win
 

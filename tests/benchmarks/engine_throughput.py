@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from llama_cpp import Llama  # noqa: E402
 
 from writer.core.paths import default_model_path  # noqa: E402
-from writer.engine.client import EngineClient  # noqa: E402
+from writer.core.events import Delta  # noqa: E402
+from writer.engine.client import EngineClient, LocalModel  # noqa: E402
 from writer.engine.worker import default_threads  # noqa: E402
 
 TOKENS = 256
@@ -45,12 +46,10 @@ def writer_round(client: EngineClient) -> float:
     first = None
     n = 0
     for event in client.generate(MESSAGES, max_tokens=TOKENS, temperature=0.0, repeat_penalty=1.0, ignore_eos=True):
-        if event["type"] == "delta":
+        if isinstance(event, Delta):
             if first is None:
                 first = time.perf_counter()
             n += 1
-        elif event["type"] == "error":
-            raise SystemExit(event["message"])
     # Deltas can hold several tokens' bytes (a split UTF-8 character), so count tokens from the worker.
     return (TOKENS - 1) / (time.perf_counter() - first)
 
@@ -65,7 +64,7 @@ def main() -> None:
     prompt_tokens = llm.tokenize(prompt.encode(), add_bos=False, special=True)
 
     client = EngineClient()
-    client.load(model, n_ctx=N_CTX, gpu_layers=0, threads=threads)
+    client.load(LocalModel(model, n_ctx=N_CTX, gpu_layers=0, threads=threads))
     raw_round(llm, prompt_tokens), writer_round(client)  # warm-up
     raw, ours = [], []
     for i in range(ROUNDS):

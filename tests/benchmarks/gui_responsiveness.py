@@ -74,6 +74,7 @@ def stall_during_streaming() -> dict:
     from PySide6.QtWidgets import QApplication
 
     from writer.core.actions import ActionRequest
+    from writer.core.events import Delta
     from writer.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -102,7 +103,7 @@ def stall_during_streaming() -> dict:
                             length="long")
 
     def count(j, event):
-        if j == panel.job and event["type"] == "delta":
+        if j == panel.job and isinstance(event, Delta):
             deltas[0] += 1
             if deltas[0] >= TOKENS:
                 window.bridge.cancel(j)

@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from writer.core.actions import ActionRequest  # noqa: E402
 from writer.core.paths import default_model_path  # noqa: E402
 from writer.core.pipeline import ActionRun  # noqa: E402
-from writer.engine.client import EngineClient  # noqa: E402
+from writer.core.events import Progress  # noqa: E402
+from writer.engine.client import EngineClient, LocalModel  # noqa: E402
 
 BASE_WORDS = 300
 PARAGRAPH = "The harbour was quiet in the morning and the boats was leaving early, their engines loud in the fog. "
@@ -35,14 +36,14 @@ def timed(client: EngineClient, words: int, run_number: int) -> tuple[float, int
     started = time.perf_counter()
     pieces = 1  # a single piece reports no progress
     for event in run:
-        if event["type"] == "progress":
-            pieces = event["pieces"]
+        if isinstance(event, Progress):
+            pieces = event.pieces
     return time.perf_counter() - started, pieces
 
 
 def main() -> None:
     client = EngineClient()
-    client.load(str(default_model_path()), n_ctx=1024)
+    client.load(LocalModel(str(default_model_path()), n_ctx=1024))
     timed(client, BASE_WORDS, 0)  # warm-up
     results = {}
     for number, factor in enumerate((1, 2, 4), start=1):

@@ -16,9 +16,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from writer.core.actions import ActionRequest  # noqa: E402
+from writer.core.events import Delta  # noqa: E402
 from writer.core.paths import default_model_path  # noqa: E402
 from writer.core.pipeline import ActionRun  # noqa: E402
-from writer.engine.client import EngineClient  # noqa: E402
+from writer.engine.client import EngineClient, LocalModel  # noqa: E402
 
 ROUNDS = 5
 N_CTX = 4096
@@ -37,7 +38,7 @@ def first_word_s(client: EngineClient, text: str, action: str = "rewrite") -> fl
     started = time.perf_counter()
     run = ActionRun(client, request, N_CTX, temperature=0.0, max_tokens=16)
     for event in run:
-        if event["type"] == "delta":
+        if isinstance(event, Delta):
             elapsed = time.perf_counter() - started
             run.cancel()
             return elapsed
@@ -46,14 +47,13 @@ def first_word_s(client: EngineClient, text: str, action: str = "rewrite") -> fl
 
 def main() -> None:
     client = EngineClient()
-    client.load(str(default_model_path()), n_ctx=N_CTX)
+    client.load(LocalModel(str(default_model_path()), n_ctx=N_CTX))
     cold, warm, other = [], [], []
     for i in range(ROUNDS):
         cold.append(first_word_s(client, selection(3 * i)))
         for text, action, results in ((selection(3 * i + 1), "rewrite", warm), (selection(3 * i + 2), "summarize", other)):
             request = ActionRequest("rewrite", text, style="concise").validated()
-            _, events = client.submit({"type": "prefill", "messages": request.messages(text.strip())})
-            events.get()  # the user is still looking at the selection
+            list(client.prefill(request.messages(text.strip())))  # the user is still looking at the selection
             results.append(first_word_s(client, text, action))
         print(f"round {i + 1}: cold {cold[-1]:.2f} s, read ahead {warm[-1]:.3f} s, "
               f"another action after it {other[-1]:.3f} s")

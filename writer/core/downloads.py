@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from writer.core.errors import UserError
+from writer.core.errors import UserError, WriterError
+from writer.core.messages import msg
 from writer.core.paths import models_dir
 
 CHUNK = 1024 * 1024
@@ -28,8 +29,11 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 UNREACHABLE = "Could not reach {base}: check the network connection, or set a mirror in the settings."
 
 
-class DownloadCancelled(Exception):
+class DownloadCancelled(WriterError):
     """The user cancelled; the partial file is kept so the download can resume."""
+
+    def __init__(self) -> None:
+        super().__init__(msg("download.paused", "The download was paused; starting it again resumes it."))
 
 
 @dataclass
@@ -54,9 +58,9 @@ def safe_filename(filename: str) -> str:
     parts = filename.replace("\\", "/").split("/")
     name = parts[-1]
     if not name or any(p in ("", ".", "..") for p in parts) or filename.startswith(("/", "~")) or ":" in filename:
-        raise UserError("'{filename}' is not a safe file name for a model.", filename=filename)
+        raise UserError("download.unsafe_name", "'{filename}' is not a safe file name for a model.", filename=filename)
     if not name.lower().endswith(".gguf"):
-        raise UserError("'{filename}' is not a GGUF file; Writer downloads .gguf models only.", filename=filename)
+        raise UserError("download.not_gguf", "'{filename}' is not a GGUF file; Writer downloads .gguf models only.", filename=filename)
     return name
 
 
@@ -64,13 +68,13 @@ def _friendly_http_error(exc: Exception, repo_id: str, filename: str, base: str)
     text = f"{type(exc).__name__}: {exc}"
     status = getattr(getattr(exc, "response", None), "status_code", None)
     if status == 404 or "404" in text or "EntryNotFound" in text or "RepositoryNotFound" in text:
-        return UserError("{filename} was not found in {repo} on {base}.", filename=filename, repo=repo_id, base=base)
+        return UserError("download.not_found", "{filename} was not found in {repo} on {base}.", filename=filename, repo=repo_id, base=base)
     if status in (401, 403) or "Gated" in text:
-        return UserError("{repo} needs a Hugging Face account or licence acceptance; download it in a browser and import it.",
+        return UserError("download.gated", "{repo} needs a Hugging Face account or licence acceptance; download it in a browser and import it.",
                          repo=repo_id)
     if any(word in text for word in ("Connect", "connect", "Timeout", "timed out", "Name or service", "resolve", "Network", "Offline")):
-        return UserError(UNREACHABLE, base=base)
-    return UserError("The download of {filename} failed ({reason}); retry it.", filename=filename, reason=text[:160])
+        return UserError("download.unreachable", UNREACHABLE, base=base)
+    return UserError("download.failed", "The download of {filename} failed ({reason}); retry it.", filename=filename, reason=text[:160])
 
 
 def check_reachable(base: str, timeout: float = 5.0) -> None:
@@ -80,7 +84,7 @@ def check_reachable(base: str, timeout: float = 5.0) -> None:
     try:
         get_session().head(base, timeout=timeout)
     except Exception:
-        raise UserError(UNREACHABLE, base=base) from None
+        raise UserError("download.unreachable", UNREACHABLE, base=base) from None
 
 
 def search(query: str, base: str | None = None, limit: int = 20) -> list[tuple[str, int]]:
@@ -122,7 +126,7 @@ def fetch_metadata(repo_id: str, filename: str, base: str, revision: str = "main
         raise _friendly_http_error(exc, repo_id, filename, base) from None
     etag = (meta.etag or "").strip('"').lower()
     if meta.size is None:
-        raise UserError("{base} did not say how large {filename} is; try again or use another mirror.", base=base,
+        raise UserError("download.no_size", "{base} did not say how large {filename} is; try again or use another mirror.", base=base,
                         filename=filename)
     return url, int(meta.size), etag if _SHA256.match(etag) else None
 
@@ -141,7 +145,7 @@ def download(repo_id: str, filename: str, *, base: str | None = None, sha256: st
     url, size, hub_sha = fetch_metadata(repo_id, filename, base)
     expected = (sha256 or hub_sha or "").lower() or None
     if sha256 and hub_sha and sha256.lower() != hub_sha:
-        raise UserError("The catalog's checksum for {name} does not match the hub's; the file was not downloaded.", name=name)
+        raise UserError("download.catalog_mismatch", "The catalog's checksum for {name} does not match the hub's; the file was not downloaded.", name=name)
 
     part, note = folder / f".{name}.part", folder / f".{name}.part.json"
     have = part.stat().st_size if part.exists() else 0
@@ -154,7 +158,7 @@ def download(repo_id: str, filename: str, *, base: str | None = None, sha256: st
     needed = size - have + SPACE_MARGIN
     free = shutil.disk_usage(folder).free
     if free < needed:
-        raise UserError("Not enough disk space for {name}: it needs {needed} GB and {free} GB is free.", name=name,
+        raise UserError("download.no_space", "Not enough disk space for {name}: it needs {needed} GB and {free} GB is free.", name=name,
                         needed=f"{needed / 1e9:.1f}", free=f"{free / 1e9:.1f}")
     note.write_text(json.dumps({"url": url, "size": size, "sha256": expected}))
 
@@ -168,9 +172,9 @@ def download(repo_id: str, filename: str, *, base: str | None = None, sha256: st
     try:
         with get_session().stream("GET", url, headers=headers, timeout=read_timeout, follow_redirects=True) as response:
             if response.status_code == 404:
-                raise UserError("{filename} was not found in {repo} on {base}.", filename=filename, repo=repo_id, base=base)
+                raise UserError("download.not_found", "{filename} was not found in {repo} on {base}.", filename=filename, repo=repo_id, base=base)
             if response.status_code >= 400:
-                raise UserError("{base} refused the download of {name} (HTTP {status}).", base=base, name=name,
+                raise UserError("download.refused", "{base} refused the download of {name} (HTTP {status}).", base=base, name=name,
                                 status=response.status_code)
             if have and response.status_code != 206:
                 have = done = 0  # the server ignored the Range request: start over
@@ -191,21 +195,21 @@ def download(repo_id: str, filename: str, *, base: str | None = None, sha256: st
         raise
     except OSError as exc:
         if exc.errno == 28:
-            raise UserError("The disk filled up while downloading {name}; free some space and retry.", name=name) from None
+            raise UserError("download.disk_full", "The disk filled up while downloading {name}; free some space and retry.", name=name) from None
         raise _friendly_http_error(exc, repo_id, filename, base) from None
     except Exception as exc:
         if done > have:
-            raise UserError("The download of {name} was interrupted at {percent}%; retry to resume it.", name=name,
+            raise UserError("download.interrupted", "The download of {name} was interrupted at {percent}%; retry to resume it.", name=name,
                             percent=done * 100 // size) from None
         raise _friendly_http_error(exc, repo_id, filename, base) from None
 
     if done != size:
-        raise UserError("The download of {name} stopped early ({done} of {size} bytes); retry to resume it.", name=name,
+        raise UserError("download.incomplete", "The download of {name} stopped early ({done} of {size} bytes); retry to resume it.", name=name,
                         done=f"{done:,}", size=f"{size:,}")
     if expected and digest.hexdigest() != expected:
         part.unlink(missing_ok=True)
         note.unlink(missing_ok=True)
-        raise UserError("{name} did not verify (its sha256 does not match); the damaged file was deleted, retry the download.",
+        raise UserError("download.checksum", "{name} did not verify (its sha256 does not match); the damaged file was deleted, retry the download.",
                         name=name)
     os.replace(part, target)
     note.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 
-from writer.core.wording import sentence
+from writer.core.messages import Message, msg
 
 OVERHEAD = 1.2  # weights plus KV cache and compute buffers at a 4096-token context, roughly
 RESERVE = 512 * 1024 * 1024
@@ -56,20 +56,20 @@ class Fit:
     gpu_layers: int | None  # layers that fit on the GPU; None when no GPU is known
     layers: int
 
-    def describe(self) -> str:
+    def describe(self) -> Message:
         gb = f"{self.needed_bytes / 1e9:.1f}"
         if self.fits_ram is False:
-            return sentence("Too large for this computer's memory (needs about {gb} GB).", gb=gb)
+            return msg("fit.too_large", "Too large for this computer's memory (needs about {gb} GB).", gb=gb)
         if self.gpu_layers is not None and self.gpu_layers >= self.layers:
-            return sentence("Needs about {gb} GB; fits entirely on the GPU.", gb=gb)
+            return msg("fit.all_on_gpu", "Needs about {gb} GB; fits entirely on the GPU.", gb=gb)
         if self.gpu_layers:
-            return sentence("Needs about {gb} GB; about {fit} of {layers} layers fit on the GPU.", gb=gb,
-                            fit=self.gpu_layers, layers=self.layers)
-        where = (sentence("no GPU detected, runs on the CPU") if self.gpu_layers is None
-                 else sentence("too large for the GPU's free memory, runs on the CPU"))
+            return msg("fit.some_on_gpu", "Needs about {gb} GB; about {fit} of {layers} layers fit on the GPU.", gb=gb,
+                       fit=self.gpu_layers, layers=self.layers)
+        where = (msg("fit.no_gpu", "no GPU detected, runs on the CPU") if self.gpu_layers is None
+                 else msg("fit.gpu_too_small", "too large for the GPU's free memory, runs on the CPU"))
         if self.fits_ram:
-            return sentence("Needs about {gb} GB; fits in memory; {where}.", gb=gb, where=where)
-        return sentence("Needs about {gb} GB; memory unknown; {where}.", gb=gb, where=where)
+            return msg("fit.fits_ram", "Needs about {gb} GB; fits in memory; {where}.", gb=gb, where=where)
+        return msg("fit.ram_unknown", "Needs about {gb} GB; memory unknown; {where}.", gb=gb, where=where)
 
 
 def estimate(size_bytes: int, layers: int = 32, machine: Machine | None = None) -> Fit:

@@ -18,7 +18,7 @@ from writer.core.errors import UserError
 from writer.core.models import check_gguf
 from writer.core.paths import default_model_path, models_dir, resource
 from writer.core.settings import Settings
-from writer.core.wording import sentence
+from writer.core.messages import Message, msg
 
 DEFAULT_ID = "default"
 Probe = Callable[[str], dict]  # a model file's path -> what the engine read from it
@@ -97,7 +97,7 @@ def find(settings: Settings, model_id: str) -> ModelEntry:
     for model in list_models(settings):
         if model.id == model_id:
             return model
-    raise UserError("There is no model '{model}'; 'writer models list' shows the ids.", model=model_id)
+    raise UserError("models.unknown_id", "There is no model '{model}' in the model list.", model=model_id)
 
 
 def catalog_entry(model_id: str) -> dict | None:
@@ -115,8 +115,7 @@ def id_for(repo: str, filename: str) -> str:
 def use(settings: Settings, model_id: str) -> ModelEntry:
     model = find(settings, model_id)
     if not model.installed:
-        raise UserError("{name} is not downloaded yet; run 'writer models download {model}' first.", name=model.name,
-                        model=model_id)
+        raise UserError("models.not_downloaded", "{name} is not downloaded yet; download it first.", name=model.name)
     settings.model_path = None if model.id == DEFAULT_ID else model.path
     settings.save()
     return model
@@ -125,11 +124,11 @@ def use(settings: Settings, model_id: str) -> ModelEntry:
 def remove(settings: Settings, model_id: str) -> ModelEntry:
     model = find(settings, model_id)
     if model.id == DEFAULT_ID:
-        raise UserError("The built-in model is part of Writer and cannot be removed.")
+        raise UserError("models.builtin", "The built-in model is part of Writer and cannot be removed.")
     if model.active:
-        raise UserError("{name} is the active model; choose another model before removing it.", name=model.name)
+        raise UserError("models.active", "{name} is the active model; choose another model before removing it.", name=model.name)
     if not model.installed:
-        raise UserError("{name} is not installed.", name=model.name)
+        raise UserError("models.not_installed", "{name} is not installed.", name=model.name)
     path = Path(model.path)
     if path.parent == models_dir():
         path.unlink(missing_ok=True)  # only files Writer downloaded; imported files stay where they are
@@ -161,15 +160,15 @@ def import_model(path: str, probe: Probe) -> ModelEntry:
                       meta.get("quantization"), _params_label(meta), meta=meta)
 
 
-def describe(model: ModelEntry) -> str:
+def describe(model: ModelEntry) -> Message | None:
     """One line of what the file says about itself, for lists and dialogs."""
     meta = model.meta
     if not meta:
-        return ""
+        return None
     values = dict(parameters=_params_label(meta), quantization=meta.get("quantization"),
                   context=f"{meta.get('context_train'):,}", layers=meta.get("layers"))
     if meta.get("chat_template"):
-        return sentence("{parameters} parameters · {quantization} · context {context} · {layers} layers · chat template",
-                        **values)
-    return sentence("{parameters} parameters · {quantization} · context {context} · {layers} layers · no chat template "
-                    "(not for instructions)", **values)
+        return msg("model.description", "{parameters} parameters · {quantization} · context {context} · {layers} layers · "
+                   "chat template", **values)
+    return msg("model.description_base", "{parameters} parameters · {quantization} · context {context} · {layers} "
+               "layers · no chat template (not for instructions)", **values)

@@ -1,35 +1,39 @@
 """Runs an action on an engine: sizing, splitting long text, streaming clean output.
 
-Works with any engine that offers `count_tokens(texts)` and `generate(messages, **params)`
-returning an iterable of protocol events with a `cancel()` (writer.engine.client does).
-Yields plain dict events, so the command line prints them and the editor turns them into signals:
-  {"type": "progress", "piece": i, "pieces": n}   before each piece of a long text
-  {"type": "delta", "text": ...}                  cleaned text as it arrives
-  {"type": "note", "message": ...}                something the user should know
-  {"type": "done", "text": ..., "finish_reason": ..., "tokens_per_s": ..., "completion_tokens": ...}
+Works with any engine (writer.engine.base.Engine): it only counts tokens and generates.
+Yields typed events (writer.core.events), so the command line prints them and the editor turns
+them into signals: Progress before each piece of a long text, Delta with cleaned text as it
+arrives, Note for something the user should know, and finally Done with the whole result.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Iterator, Union
 
 from writer.core.actions import ActionRequest
 from writer.core.chunking import Piece, split_text
 from writer.core.cleanup import StreamCleaner
 from writer.core.errors import UserError
+from writer.core.events import Delta, Done, Finish, Finished, Note, Progress, RunEvent
 from writer.core.languages import find_language
 from writer.core.markdown import hide_links, prose_runs, restore_links, runs
-from writer.core.wording import sentence
+from writer.core.messages import msg
 
-TOKEN_LIMIT_NOTE = sentence("The result stopped at the token limit and may be incomplete.")
 TEMPLATE_OVERHEAD = 48  # tokens a chat template adds around the messages
 MIN_PIECE_TOKENS = 64  # smaller pieces lose too much context to be worth processing
 
 
-class EngineError(Exception):
-    """The engine reported an error; str() is a sentence for the user."""
+@dataclass(frozen=True)
+class _PieceDone:
+    """One generation ended (internal to a run): its cleaned text and why it ended."""
+    text: str
+    finish: Finish
+
+
+Step = Union[RunEvent, _PieceDone]
 
 
 class ActionRun:
@@ -59,14 +63,14 @@ class ActionRun:
         room = self.context_size - self._overhead(task) - output_tokens
         budget = int(room / (1 + ratio))
         if budget < MIN_PIECE_TOKENS:
-            raise UserError("The model's context of {context} tokens is too small for this action; raise the context "
+            raise UserError("action.context_too_small", "The model's context of {context} tokens is too small for this action; raise the context "
                             "size in the settings.", context=self.context_size)
         return budget
 
     # -- running ---------------------------------------------------------------------------
-    def __iter__(self) -> Iterator[dict]:
+    def __iter__(self) -> Iterator[RunEvent]:
         req = self.request
-        finish = "stop"
+        finish: Finish = "stop"
         if req.action in ("translate", "rewrite"):
             runner = self._piecewise()
         elif req.action == "summarize":
@@ -75,12 +79,12 @@ class ActionRun:
             runner = self._generate()
         parts: list[str] = []
         for event in runner:
-            if event["type"] == "delta":
-                parts.append(event["text"])
-            elif event["type"] == "piece_done":
-                if event["finish_reason"] in ("length", "context") and finish != "cancelled":
+            if isinstance(event, Delta):
+                parts.append(event.text)
+            elif isinstance(event, _PieceDone):
+                if event.finish in ("length", "context") and finish != "cancelled":
                     finish = "length"
-                if event["finish_reason"] == "cancelled":
+                if event.finish == "cancelled":
                     finish = "cancelled"
                 continue
             yield event
@@ -89,16 +93,16 @@ class ActionRun:
                 break
         text = "".join(parts)
         if finish == "length":
-            yield {"type": "note", "message": TOKEN_LIMIT_NOTE}
+            yield Note(msg("result.token_limit", "The result stopped at the token limit and may be incomplete."))
         elif finish == "stop" and req.action == "translate" and text.split() == req.text.split():
             # Small models often hand the text back instead of translating it; say so rather than look done.
-            yield {"type": "note", "message": sentence(
-                "The model returned the text unchanged: it may already be in {language}, or the model may be too small "
-                "to translate it; a larger model translates better (File → Models…, or 'writer models').",
-                language=find_language(req.language).name)}
-        yield {"type": "done", "text": text, "finish_reason": finish, **self._stats}
+            yield Note(msg("result.unchanged",
+                           "The model returned the text unchanged: it may already be in {language}, or the model may "
+                           "be too small to translate it; a larger model translates better (choose one in the model "
+                           "manager).", language=msg("language.name", find_language(req.language).name)))
+        yield Done(text, finish, **self._stats)
 
-    def _stream(self, messages: list[dict], max_tokens: int, show: bool = True) -> Iterator[dict]:
+    def _stream(self, messages: list[dict], max_tokens: int, show: bool = True) -> Iterator[Step]:
         """One generation, cleaned; ends with a piece_done event carrying its whole text."""
         if self.max_tokens:
             max_tokens = min(max_tokens, self.max_tokens)
@@ -109,27 +113,25 @@ class ActionRun:
             self._current.cancel()
         try:
             for event in self._current:
-                if event["type"] == "delta":
-                    out = cleaner.feed(event["text"])
-                elif event["type"] == "error":
-                    raise EngineError(event["message"])
+                if isinstance(event, Delta):
+                    out = cleaner.feed(event.text)
                 else:
                     out = cleaner.finish()
-                    self._stats["completion_tokens"] += event.get("completion_tokens", 0)
-                    self._stats["tokens_per_s"] = event.get("tokens_per_s", 0.0)
+                    self._stats["completion_tokens"] += event.completion_tokens
+                    self._stats["tokens_per_s"] = event.tokens_per_s
                 if out:
                     text.append(out)
                     if show:
-                        yield {"type": "delta", "text": out}
-                if event["type"] == "done":
-                    yield {"type": "piece_done", "text": "".join(text), "finish_reason": event["finish_reason"]}
+                        yield Delta(out)
+                if isinstance(event, Finished):
+                    yield _PieceDone("".join(text), event.finish)
         finally:
             self._current = None
 
     def _split(self, text: str, budget: int) -> list[Piece]:
         return split_text(text, budget, self.engine.count_tokens)
 
-    def _piecewise(self) -> Iterator[dict]:
+    def _piecewise(self) -> Iterator[Step]:
         """Translate and rewrite: each piece in order, everything between pieces copied as it was.
         Translation also keeps Markdown structure (code, markers, tables, link targets) out of the model."""
         req = self.request
@@ -152,27 +154,27 @@ class ActionRun:
         for text, model, tokens in work:
             if not model:
                 if text:
-                    yield {"type": "delta", "text": text}
+                    yield Delta(text)
                 continue
             done += 1
             if total > 1:
-                yield {"type": "progress", "piece": done, "pieces": total}
+                yield Progress(done, total)
             yield from self._rewrite_piece(text, math.ceil(tokens * ratio) + 64)
             if self._cancelled.is_set():
                 return
 
-    def _rewrite_piece(self, text: str, max_tokens: int) -> Iterator[dict]:
+    def _rewrite_piece(self, text: str, max_tokens: int) -> Iterator[Step]:
         hidden, targets = hide_links(text) if self.request.action == "translate" else (text, [])
         if not targets:
             yield from self._stream(self.request.messages(hidden), max_tokens)
             return
         # Link targets go back in after the whole piece is written, so this piece is not streamed.
         for event in self._stream(self.request.messages(hidden), max_tokens, show=False):
-            if event["type"] == "piece_done":
-                yield {"type": "delta", "text": restore_links(event["text"], targets)}
+            if isinstance(event, _PieceDone):
+                yield Delta(restore_links(event.text, targets))
             yield event
 
-    def _summarize(self) -> Iterator[dict]:
+    def _summarize(self) -> Iterator[Step]:
         """Map-reduce: summarize each piece, then summarize the summaries until one is left."""
         req = self.request
         out_tokens = req.fixed_max_tokens()
@@ -183,35 +185,35 @@ class ActionRun:
             return
         partial = []
         for i, piece in enumerate(pieces):
-            yield {"type": "progress", "piece": i + 1, "pieces": len(pieces) + 1}
+            yield Progress(i + 1, len(pieces) + 1)
             for event in self._stream(req.messages(piece.text), out_tokens, show=False):
-                if event["type"] == "piece_done":
-                    partial.append(event["text"])
+                if isinstance(event, _PieceDone):
+                    partial.append(event.text)
             if self._cancelled.is_set():
-                yield {"type": "piece_done", "text": "", "finish_reason": "cancelled"}
+                yield _PieceDone("", "cancelled")
                 return
         combined = "\n\n".join(partial)
         groups = self._split(combined, budget)
         while len(groups) > 1:
             shorter = "\n\n".join(self._collect(req.messages(g.text, req.combine_task()), out_tokens) for g in groups)
             if self._cancelled.is_set():
-                yield {"type": "piece_done", "text": "", "finish_reason": "cancelled"}
+                yield _PieceDone("", "cancelled")
                 return
             regrouped = self._split(shorter, budget)
             if len(regrouped) >= len(groups):
-                raise UserError("The model could not condense this document enough to summarize it; choose a model with a larger context.")
+                raise UserError("action.cannot_condense", "The model could not condense this document enough to summarize it; choose a model with a larger context.")
             combined, groups = shorter, regrouped
-        yield {"type": "progress", "piece": len(pieces) + 1, "pieces": len(pieces) + 1}
+        yield Progress(len(pieces) + 1, len(pieces) + 1)
         yield from self._stream(req.messages(combined, req.combine_task()), out_tokens)
 
     def _collect(self, messages: list[dict], max_tokens: int) -> str:
         result = ""
         for event in self._stream(messages, max_tokens, show=False):
-            if event["type"] == "piece_done":
-                result = event["text"]
+            if isinstance(event, _PieceDone):
+                result = event.text
         return result
 
-    def _generate(self) -> Iterator[dict]:
+    def _generate(self) -> Iterator[Step]:
         """Generate continues from the end of the text; a text too long keeps its most recent part."""
         req = self.request
         out_tokens = req.fixed_max_tokens()
@@ -222,7 +224,24 @@ class ActionRun:
         pieces = self._split(req.text, budget)
         context = pieces[-1].text
         if len(pieces) > 1:
-            yield {"type": "note", "message": sentence(
-                "The text is longer than the model's context; the last {words} words are used as context.",
-                words=len(context.split()))}
+            yield Note(msg("result.context_tail", "The text is longer than the model's context; the last {count} word is "
+                           "used as context.", plural="The text is longer than the model's context; the last {count} "
+                           "words are used as context.", count=len(context.split())))
         yield from self._stream(req.messages(context), out_tokens)
+
+
+def likely_prompt(request: ActionRequest, context_size: int) -> list[dict] | None:
+    """The messages an ActionRun for `request` would send first, when it sends the text in one
+    piece (what the editor reads ahead); None when the text goes in pieces or is not valid."""
+    try:
+        req = request.validated()
+    except UserError:
+        return None
+    if req.action == "translate" or len(req.text) > context_size:
+        return None  # translation goes block by block; a longer text may be split
+    if req.action == "rewrite":
+        prose = [run.text for run in prose_runs(req.text) if run.prose]
+        return req.messages(prose[0]) if len(prose) == 1 else None
+    if req.action == "summarize":
+        return req.messages(req.text.strip())
+    return req.messages(req.text)

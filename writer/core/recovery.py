@@ -18,7 +18,7 @@ from pathlib import Path
 
 from writer.core.atomic import write_atomic
 from writer.core.paths import recovery_dir
-from writer.core.wording import sentence
+from writer.core.messages import Message, msg, plain
 
 
 def new_document_id() -> str:
@@ -55,8 +55,8 @@ class RecoveryCopy:
     pid: int
 
     @property
-    def title(self) -> str:
-        return Path(self.path).name if self.path else sentence("Untitled document")
+    def title(self) -> Message:
+        return plain(Path(self.path).name) if self.path else msg("recovery.untitled", "Untitled document")
 
 
 class RecoveryStore:

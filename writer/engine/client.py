@@ -1,9 +1,9 @@
-"""The app's side of the engine: starts the worker, sends requests, routes events.
+"""The local engine: the editor's side of the worker process (writer.engine.worker).
 
-Thread-safe and callback-based: a reader thread turns worker output into events, delivered to
-the per-request stream that asked for them and to an optional `listener` (the editor turns
-that into Qt signals). If the worker dies or stops answering, every open request ends with an
-error event and the next request starts a fresh worker with the last model.
+Thread-safe: a reader thread turns worker output into events for the request that asked for
+them. Every wait on the worker has a timeout. If the worker dies, every open request ends with
+an EngineError and `on_death` is told; the next request starts a fresh worker without a model,
+and the engine session (writer.engine.session) decides whether to load it again.
 """
 
 from __future__ import annotations
@@ -15,20 +15,26 @@ import queue
 import subprocess
 import sys
 import threading
-from typing import Callable, Iterator
+from dataclasses import dataclass, fields
+from typing import Callable, Iterator, Union
 
-from writer.core.wording import sentence
+from writer.core.errors import EngineError
+from writer.core.events import Delta, EngineInfo, Finished, ModelInfo
+from writer.core.messages import Message, msg, plain
 from writer.engine import protocol
 
-Listener = Callable[[dict], None]
+START_TIMEOUT = 60.0
+LOAD_TIMEOUT = 600.0  # a large model from a slow disk
+CALL_TIMEOUT = 120.0  # counting tokens of a whole document
 
 
-class EngineFailure(Exception):
-    """The engine could not do what was asked; str() is a sentence for the user."""
-
-    def __init__(self, message: str, code: str = "engine") -> None:
-        super().__init__(message)
-        self.code = code
+@dataclass(frozen=True)
+class LocalModel:
+    """A model file and how to run it."""
+    path: str
+    n_ctx: int = 4096
+    gpu_layers: str | int = "auto"
+    threads: int | None = None
 
 
 def worker_command() -> list[str]:
@@ -38,17 +44,42 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "writer.engine.worker"]
 
 
+def model_info(data: dict) -> ModelInfo:
+    """A ModelInfo from the worker's description of a model."""
+    known = {f.name for f in fields(ModelInfo)}
+    values = {k: v for k, v in data.items() if k in known}
+    if values.get("gpu_fallback") is not None:
+        values["gpu_fallback"] = Message.from_data(values["gpu_fallback"])
+    return ModelInfo(**values)
+
+
+def engine_info(event: dict) -> EngineInfo:
+    model = model_info(event["model"]) if event.get("model") else None
+    return EngineInfo(event["llama_cpp_version"], event["gpu_offload_supported"], event["system_info"],
+                      event.get("cpu_variant"), model)
+
+
+def _failure(event: dict) -> EngineError:
+    return EngineError(Message.from_data(event.get("message")))
+
+
 class Generation:
-    """A running generate request: iterate for events; `cancel()` from any thread."""
+    """A running generate request (see writer.engine.base.Generation)."""
 
     def __init__(self, client: "EngineClient", rid: int, events: queue.Queue) -> None:
         self.client, self.id, self._events = client, rid, events
 
-    def __iter__(self) -> Iterator[dict]:
+    def __iter__(self) -> Iterator[Union[Delta, Finished]]:
         while True:
-            event = self._events.get()
-            yield event
-            if event["type"] in ("done", "error"):
+            event = self._events.get()  # the worker's death or hang ends every stream with an error
+            kind = event["type"]
+            if kind == "delta":
+                yield Delta(event["text"])
+            elif kind == "error":
+                raise _failure(event)
+            else:
+                yield Finished(event.get("finish_reason", "stop"), event.get("completion_tokens", 0),
+                               event.get("tokens_per_s", 0.0), event.get("prompt_tokens", 0), event.get("prompt_s", 0.0))
                 return
 
     def cancel(self) -> None:
@@ -56,15 +87,16 @@ class Generation:
 
 
 class EngineClient:
-    def __init__(self, listener: Listener | None = None, hang_timeout: float = 5.0) -> None:
-        self.listener = listener
+    def __init__(self, model: LocalModel | None = None, on_death: Callable[[Message], None] | None = None,
+                 hang_timeout: float = 5.0) -> None:
+        self.model = model
+        self.on_death = on_death
         self.hang_timeout = hang_timeout
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._proc: subprocess.Popen | None = None
         self._streams: dict[int, queue.Queue] = {}
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
-        self._last_load: dict | None = None
         self._closing = False
 
     # -- process ---------------------------------------------------------------------------
@@ -81,21 +113,25 @@ class EngineClient:
             if self.running:
                 return
             env = dict(os.environ, PYTHONUNBUFFERED="1")
-            proc = subprocess.Popen(
-                worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=env, bufsize=0,
-            )
+            try:
+                proc = subprocess.Popen(
+                    worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    env=env, bufsize=0,
+                )
+            except OSError as exc:
+                raise EngineError(msg("engine.cannot_start", "The engine could not be started: {reason}",
+                                      reason=exc.strerror or str(exc))) from None
             ready: queue.Queue = queue.Queue()
             self._proc = proc
             threading.Thread(target=self._read_events, args=(proc, ready), daemon=True, name="engine-events").start()
             threading.Thread(target=self._read_stderr, args=(proc,), daemon=True, name="engine-stderr").start()
         try:
-            hello = ready.get(timeout=60)
+            hello = ready.get(timeout=START_TIMEOUT)
         except queue.Empty:
             self.kill()
-            raise EngineFailure(sentence("The engine did not start within a minute.")) from None
+            raise EngineError(msg("engine.start_timeout", "The engine did not start within a minute.")) from None
         if hello is None:
-            raise EngineFailure(self._death_message(proc))
+            raise EngineError(self._death_message(proc))
 
     def _read_stderr(self, proc: subprocess.Popen) -> None:
         for raw in proc.stderr:
@@ -106,7 +142,7 @@ class EngineClient:
             try:
                 event = protocol.read_message(proc.stdout, protocol.EVENTS)
             except protocol.ProtocolError as exc:
-                self._dispatch({"type": "error", "id": None, "code": "protocol", "message": str(exc)})
+                self._dispatch({"type": "error", "id": None, "message": plain(str(exc), "protocol").to_data()})
                 continue
             if event is None:
                 break
@@ -123,20 +159,21 @@ class EngineClient:
         if not self._closing:
             message = self._death_message(proc)
             for rid, stream in streams.items():
-                stream.put({"type": "error", "id": rid, "code": "worker_died", "message": message})
-            if self.listener:
-                self.listener({"type": "error", "id": None, "code": "worker_died", "message": message})
+                stream.put({"type": "error", "id": rid, "message": message.to_data()})
+            if self.on_death:
+                self.on_death(message)
 
-    def _death_message(self, proc: subprocess.Popen) -> str:
+    def _death_message(self, proc: subprocess.Popen) -> Message:
         code = proc.returncode
         if code is not None and code < 0:
-            message = sentence("The engine stopped unexpectedly (it was killed by signal {signal}); it will restart on "
-                               "the next request.", signal=-code)
+            message = msg("engine.killed", "The engine stopped unexpectedly (it was killed by signal {signal}).",
+                          signal=-code)
         else:
-            message = sentence("The engine stopped unexpectedly (it exited with code {code}); it will restart on the "
-                               "next request.", code=code)
+            message = msg("engine.exited", "The engine stopped unexpectedly (it exited with code {status}).", status=code)
         detail = next((line for line in reversed(self._stderr_tail) if line.strip()), "")
-        return sentence("{message} Last message: {detail}", message=message, detail=detail[:200]) if detail else message
+        if detail:
+            return msg("engine.died_saying", "{message} Last message: {detail}", message=message, detail=detail[:200])
+        return message
 
     def _dispatch(self, event: dict) -> None:
         rid = event.get("id")
@@ -146,8 +183,6 @@ class EngineClient:
                 self._streams.pop(rid, None)
         if stream is not None:
             stream.put(event)
-        if self.listener:
-            self.listener(event)
 
     def kill(self) -> None:
         with self._lock:
@@ -171,15 +206,8 @@ class EngineClient:
 
     # -- requests --------------------------------------------------------------------------
     def submit(self, message: dict) -> tuple[int, queue.Queue]:
-        """Sends a request; returns its id and the queue its events arrive on."""
-        restart_with = None
-        with self._lock:
-            if not self.running:
-                restart_with = self._last_load if message["type"] != "load" else None
-        if not self.running:
-            self.start()
-            if restart_with:
-                self._call({"type": "load", **restart_with}, timeout=None)
+        """Sends a request (starting a worker if none runs); returns its id and its event queue."""
+        self.start()
         rid = next(self._ids)
         events: queue.Queue = queue.Queue()
         with self._lock:
@@ -190,49 +218,53 @@ class EngineClient:
         except (OSError, AttributeError):
             with self._lock:
                 self._streams.pop(rid, None)
-            raise EngineFailure(sentence("The engine stopped unexpectedly; try again."), "worker_died") from None
+            raise EngineError(msg("engine.gone", "The engine stopped unexpectedly; try again.")) from None
         return rid, events
 
-    def _call(self, message: dict, timeout: float | None) -> dict:
+    def _call(self, message: dict, timeout: float) -> dict:
         rid, events = self.submit(message)
         try:
             event = events.get(timeout=timeout)
         except queue.Empty:
             self.kill()
-            raise EngineFailure(sentence("The engine stopped answering and was restarted."), "hang") from None
+            raise EngineError(msg("engine.hang", "The engine stopped answering and was restarted.")) from None
         if event["type"] == "error":
-            raise EngineFailure(event["message"], event.get("code", "engine"))
+            raise _failure(event)
         return event
 
-    def load(self, path: str, n_ctx: int = 4096, gpu_layers="auto", threads: int | None = None) -> dict:
-        params = {"path": str(path), "n_ctx": n_ctx, "gpu_layers": gpu_layers, "threads": threads}
-        info = self._call({"type": "load", **params}, timeout=None)
-        self._last_load = params
-        return info
+    def load(self, model: LocalModel | None = None) -> EngineInfo:
+        """Loads `model`, or again the one configured, in the worker."""
+        model = model or self.model
+        if model is None:
+            raise EngineError(msg("engine.no_model", "No model is loaded."))
+        self.model = model
+        event = self._call({"type": "load", "path": str(model.path), "n_ctx": model.n_ctx,
+                            "gpu_layers": model.gpu_layers, "threads": model.threads}, LOAD_TIMEOUT)
+        return engine_info(event)
 
     def probe(self, path: str) -> dict:
         """Reads a model file's description in the worker, so a malformed file cannot hurt the app."""
-        return self._call({"type": "probe", "path": str(path)}, timeout=None)["model"]
+        return self._call({"type": "probe", "path": str(path)}, LOAD_TIMEOUT)["model"]
 
-    def info(self) -> dict:
-        return self._call({"type": "info"}, timeout=30)
+    def info(self) -> EngineInfo:
+        return engine_info(self._call({"type": "info"}, 30))
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return self._call({"type": "count", "texts": list(texts)}, timeout=120)["counts"]
+        return self._call({"type": "count", "texts": list(texts)}, CALL_TIMEOUT)["counts"]
 
     def generate(self, messages: list[dict] | None = None, prompt: str | None = None, **params) -> Generation:
         body = {"messages": messages} if messages is not None else {"prompt": prompt or ""}
         rid, events = self.submit({"type": "generate", **body, **params})
         return Generation(self, rid, events)
 
-    def prefill(self, messages: list[dict]) -> int:
-        """Starts evaluating a likely prompt ahead of time; returns its id, for cancel()."""
-        rid, _events = self.submit({"type": "prefill", "messages": messages})
-        return rid
+    def prefill(self, messages: list[dict]) -> Generation:
+        """Starts evaluating a likely prompt ahead of time; cancel() it when the real request comes."""
+        rid, events = self.submit({"type": "prefill", "messages": messages})
+        return Generation(self, rid, events)
 
     def cancel(self, rid: int) -> None:
         """Asks the worker to stop `rid`; if it has not finished within the hang timeout,
-        the worker is killed (and restarted on the next request)."""
+        the worker is killed."""
         with self._lock:
             proc = self._proc
             pending = rid in self._streams

@@ -3,13 +3,14 @@
 Requests (client -> worker): load, probe, generate, prefill, cancel, count, info, shutdown.
 Events (worker -> client): ready, loaded, probed, delta, done, prefilled, counted, info, error.
 Every request and its events share an integer id; the client drops events of ids it forgot.
+An error event carries its message as data (code, template, values), never as finished text.
 """
 
 from __future__ import annotations
 
 import json
 
-VERSION = 1
+VERSION = 2  # 2: messages travel as data (writer.core.messages.Message.to_data)
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 REQUESTS = {"load", "probe", "generate", "prefill", "cancel", "count", "info", "shutdown"}

@@ -15,7 +15,8 @@ import sys
 import threading
 import time
 
-from writer.core.wording import sentence
+from writer.core.errors import EngineError
+from writer.core.messages import Message, msg, plain
 from writer.engine import protocol
 
 FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
@@ -28,14 +29,15 @@ def default_threads() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def _load_error_message(exc: Exception, path: str) -> str:
+def _load_error_message(exc: Exception, path: str) -> Message:
     text, name = str(exc), os.path.basename(path)
     if "Failed to load model" in text:
-        return sentence("Could not load the model {name}: the file is damaged, incomplete or not a supported GGUF model.",
-                        name=name)
+        return msg("model.damaged", "Could not load the model {name}: the file is damaged, incomplete or not a supported "
+                   "GGUF model.", name=name)
     if "Failed to create llama_context" in text:
-        return sentence("Not enough memory to create the model's context; lower the context size or the GPU layers.")
-    return sentence("Could not load the model {name}: {reason}", name=name, reason=text)
+        return msg("model.no_memory", "Not enough memory to create the model's context; lower the context size or the "
+                   "GPU layers.")
+    return msg("model.load_failed", "Could not load the model {name}: {reason}", name=name, reason=text)
 
 
 class Engine:
@@ -51,48 +53,49 @@ class Engine:
         self._abort_cb = None
 
     # -- requests -------------------------------------------------------------------------
-    def handle(self, msg: dict) -> None:
-        kind, rid = msg["type"], msg.get("id")
+    def handle(self, request: dict) -> None:
+        kind, rid = request["type"], request.get("id")
         try:
             if kind == "load":
-                self.load(msg)
+                self.load(request)
                 self.send({"type": "loaded", "id": rid, **self.info()})
             elif kind == "probe":
-                self.send({"type": "probed", "id": rid, "model": self.probe(msg.get("path") or "")})
+                self.send({"type": "probed", "id": rid, "model": self.probe(request.get("path") or "")})
             elif kind == "info":
                 self.send({"type": "info", "id": rid, **self.info()})
             elif kind == "count":
-                self.send({"type": "counted", "id": rid, "counts": self.count(msg.get("texts") or [])})
+                self.send({"type": "counted", "id": rid, "counts": self.count(request.get("texts") or [])})
             elif kind == "generate":
-                self.generate(msg)
+                self.generate(request)
             elif kind == "prefill":
-                self.send({"type": "prefilled", "id": rid, **self.prefill(msg)})
+                self.send({"type": "prefilled", "id": rid, **self.prefill(request)})
         except EngineError as exc:
-            self.send({"type": "error", "id": rid, "code": exc.code, "message": str(exc)})
+            self.send({"type": "error", "id": rid, "message": exc.message.to_data()})
         except Exception as exc:  # the worker reports and carries on; the client decides
-            self.send({"type": "error", "id": rid, "code": "internal", "message": f"{type(exc).__name__}: {exc}"})
+            self.send({"type": "error", "id": rid, "message": plain(f"{type(exc).__name__}: {exc}", "internal").to_data()})
 
-    def load(self, msg: dict) -> None:
+    def load(self, request: dict) -> None:
         from llama_cpp import Llama, llama_supports_gpu_offload
 
-        path = _existing_file(msg.get("path") or "")
+        path = _existing_file(request.get("path") or "")
         self.close()
-        requested = msg.get("gpu_layers", "auto")
+        requested = request.get("gpu_layers", "auto")
         can_offload = bool(llama_supports_gpu_offload())
         if requested == "auto":
             layers = -1 if can_offload else 0
         else:
             layers = int(requested) if can_offload else 0
         attempts = [layers] + ([layers // 2 if layers > 0 else 16, 0] if layers != 0 else [])
-        threads = int(msg.get("threads") or default_threads())
+        threads = int(request.get("threads") or default_threads())
         # Why the model runs on fewer GPU layers than asked, if it does.
-        reason = None if can_offload or requested in ("auto", 0, "0") else sentence("this llama.cpp build cannot offload to a GPU")
+        reason = None if can_offload or requested in ("auto", 0, "0") else msg("gpu.build_cannot_offload",
+                                                                                  "this llama.cpp build cannot offload to a GPU")
         last_exc: Exception | None = None
         for n in attempts:
             try:
                 self.llm = Llama(
                     model_path=path,
-                    n_ctx=int(msg.get("n_ctx") or 4096),
+                    n_ctx=int(request.get("n_ctx") or 4096),
                     n_gpu_layers=n,
                     n_threads=threads,
                     n_threads_batch=os.cpu_count() or threads,
@@ -102,13 +105,14 @@ class Engine:
                 break
             except (ValueError, RuntimeError) as exc:
                 last_exc = exc
-                reason = sentence("loading with {layers} GPU layers failed ({reason})", layers=n if n >= 0 else "all",
-                                  reason=_load_error_message(exc, path))
+                reason = msg("gpu.load_failed", "loading with {layers} GPU layers failed ({reason})",
+                             layers=n if n >= 0 else "all", reason=_load_error_message(exc, path))
         if self.llm is None:
-            raise EngineError("load_failed", _load_error_message(last_exc, path))
+            raise EngineError(_load_error_message(last_exc, path))
         n_layer = _layers(self.llm)
         offloaded = 0 if not can_offload else (n_layer + 1 if n < 0 else min(n, n_layer + 1))
-        self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason, "threads": threads}
+        self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason.to_data() if reason else None,
+                          "threads": threads}
         self._pieces.clear()
         self._install_abort_callback()
 
@@ -150,7 +154,7 @@ class Engine:
         try:
             llm = Llama(model_path=path, n_ctx=256, n_gpu_layers=0, verbose=False)
         except (ValueError, RuntimeError) as exc:
-            raise EngineError("load_failed", _load_error_message(exc, path)) from None
+            raise EngineError(_load_error_message(exc, path)) from None
         try:
             return describe(llm, path)
         finally:
@@ -158,28 +162,29 @@ class Engine:
 
     def _require_model(self):
         if self.llm is None:
-            raise EngineError("no_model", sentence("No model is loaded."))
+            raise EngineError(msg("engine.no_model", "No model is loaded."))
         return self.llm
 
     def count(self, texts: list) -> list[int]:
         llm = self._require_model()
         return [len(llm.tokenize(str(t).encode("utf-8"), add_bos=False, special=False)) for t in texts]
 
-    def _prompt_tokens(self, msg: dict) -> list[int]:
+    def _prompt_tokens(self, request: dict) -> list[int]:
         llm = self._require_model()
-        if "messages" in msg:
+        if "messages" in request:
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
             template = llm.metadata.get("tokenizer.chat_template")
             if not template:
-                raise EngineError("no_template", sentence("This model has no chat template; choose an instruction-tuned model."))
+                raise EngineError(msg("model.no_template", "This model has no chat template; choose an instruction-tuned "
+                                      "model."))
             vocab = llm._model
             eos = vocab.token_get_text(llm.token_eos()) if llm.token_eos() >= 0 else ""
             bos = vocab.token_get_text(llm.token_bos()) if llm.token_bos() >= 0 else ""
             # Jinja2ChatFormatter renders in llama-cpp-python's sandboxed Jinja environment.
-            result = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=msg["messages"])
+            result = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=request["messages"])
             add_bos = not result.added_special and not result.prompt.startswith(bos or "\x00")
             return llm.tokenize(result.prompt.encode("utf-8"), add_bos=add_bos, special=True)
-        return llm.tokenize(str(msg.get("prompt", "")).encode("utf-8"), add_bos=True, special=False)
+        return llm.tokenize(str(request.get("prompt", "")).encode("utf-8"), add_bos=True, special=False)
 
     def _piece(self, token: int) -> bytes:
         piece = self._pieces.get(token)
@@ -193,12 +198,12 @@ class Engine:
             piece = self._pieces[token] = buf.raw[:n]
         return piece
 
-    def prefill(self, msg: dict) -> dict:
+    def prefill(self, request: dict) -> dict:
         """Evaluates a prompt ahead of its request (the text the user just selected), so the
         request that follows reuses it from the KV cache and starts at once. Cancellable mid-way;
         what was evaluated by then is kept."""
         llm = self._require_model()
-        tokens = self._prompt_tokens(msg)[: llm.n_ctx() - 1]
+        tokens = self._prompt_tokens(request)[: llm.n_ctx() - 1]
         cached = 0
         for have, want in zip(llm._input_ids, tokens):
             if have != want:
@@ -213,27 +218,25 @@ class Engine:
             llm.eval(tokens[llm.n_tokens:])
         except RuntimeError as exc:
             if not self.cancel.is_set():
-                raise EngineError("generate_failed", sentence("The model failed while writing: {reason}", reason=exc)) from None
+                raise _writing_failed(exc) from None
         return {"cached": cached, "evaluated": llm.n_tokens - cached, "cancelled": self.cancel.is_set(),
                 "seconds": round(time.perf_counter() - started, 4)}
 
-    def generate(self, msg: dict) -> None:
+    def generate(self, request: dict) -> None:
         import llama_cpp
         llm = self._require_model()
-        rid = msg.get("id")
-        tokens = self._prompt_tokens(msg)
+        rid = request.get("id")
+        tokens = self._prompt_tokens(request)
         room = llm.n_ctx() - len(tokens)
         if room < 1:
-            raise EngineError(
-                "context_exceeded",
-                sentence("The request needs {needed} tokens but the model's context holds {context}; select less text or raise "
-                         "the context size.", needed=len(tokens), context=llm.n_ctx()),
-            )
-        max_tokens = min(int(msg.get("max_tokens") or 512), room)
-        if msg.get("seed") is not None:
-            llm.set_seed(int(msg["seed"]))
-        temperature = float(msg.get("temperature", 0.7))
-        ignore_eos = bool(msg.get("ignore_eos"))
+            raise EngineError(msg("engine.context_exceeded", "The request needs {needed} tokens but the model's context "
+                                  "holds {context}; select less text or raise the context size.", needed=len(tokens),
+                                  context=llm.n_ctx()))
+        max_tokens = min(int(request.get("max_tokens") or 512), room)
+        if request.get("seed") is not None:
+            llm.set_seed(int(request["seed"]))
+        temperature = float(request.get("temperature", 0.7))
+        ignore_eos = bool(request.get("ignore_eos"))
         vocab = llm._model.vocab
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         started = time.perf_counter()
@@ -243,10 +246,10 @@ class Engine:
             for token in llm.generate(
                 tokens,
                 temp=temperature,
-                top_k=int(msg.get("top_k", 40)),
-                top_p=float(msg.get("top_p", 0.95)),
-                min_p=float(msg.get("min_p", 0.05)),
-                repeat_penalty=float(msg.get("repeat_penalty", 1.1)),
+                top_k=int(request.get("top_k", 40)),
+                top_p=float(request.get("top_p", 0.95)),
+                min_p=float(request.get("min_p", 0.05)),
+                repeat_penalty=float(request.get("repeat_penalty", 1.1)),
             ):
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
@@ -262,11 +265,11 @@ class Engine:
                 if text:
                     self.send({"type": "delta", "id": rid, "text": text})
                 if n_out >= max_tokens:
-                    finish = "length" if max_tokens == int(msg.get("max_tokens") or 512) else "context"
+                    finish = "length" if max_tokens == int(request.get("max_tokens") or 512) else "context"
                     break
         except RuntimeError as exc:
             if not self.cancel.is_set():
-                raise EngineError("generate_failed", sentence("The model failed while writing: {reason}", reason=exc)) from None
+                raise _writing_failed(exc) from None
             finish = "cancelled"  # llama.cpp's abort callback stopped the prompt evaluation
         finally:
             self._set_abort(True)
@@ -283,9 +286,13 @@ class Engine:
         })
 
 
+def _writing_failed(exc: Exception) -> EngineError:
+    return EngineError(msg("engine.writing_failed", "The model failed while writing: {reason}", reason=str(exc)))
+
+
 def _existing_file(path: str) -> str:
     if not os.path.isfile(path):
-        raise EngineError("model_missing", sentence("The model file {path} does not exist.", path=path))
+        raise EngineError(msg("model.missing", "The model file {path} does not exist.", path=path))
     return path
 
 
@@ -314,12 +321,6 @@ def describe(llm, path: str) -> dict:
     }
 
 
-class EngineError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 def run() -> int:
     # Events go to a private copy of stdout; fd 1 then points at stderr, so anything native
     # code prints (llama.cpp redirects fds 1 and 2 while loading) never corrupts the protocol.
@@ -345,15 +346,15 @@ def run() -> int:
         stdin = sys.stdin.buffer
         while True:
             try:
-                msg = protocol.read_message(stdin, protocol.REQUESTS)
+                request = protocol.read_message(stdin, protocol.REQUESTS)
             except protocol.ProtocolError as exc:
                 send({"type": "error", "id": None, "code": "protocol", "message": str(exc)})
                 continue
-            if msg is None or msg["type"] == "shutdown":
+            if request is None or request["type"] == "shutdown":
                 inbox.put(None)
                 return
-            if msg["type"] == "cancel":
-                target = msg.get("target")
+            if request["type"] == "cancel":
+                target = request.get("target")
                 with state_lock:
                     if target == state["current"]:
                         cancel.set()
@@ -363,24 +364,24 @@ def run() -> int:
                         send(cancelled_event(target))
                 continue
             with state_lock:
-                state["queued"].add(msg.get("id"))
-            inbox.put(msg)
+                state["queued"].add(request.get("id"))
+            inbox.put(request)
 
     threading.Thread(target=read_requests, name="requests", daemon=True).start()
     engine = Engine(send, cancel)
     send({"type": "ready", "protocol": protocol.VERSION, "pid": os.getpid()})
     while True:
-        msg = inbox.get()
-        if msg is None:
+        request = inbox.get()
+        if request is None:
             break
         with state_lock:
-            state["queued"].discard(msg.get("id"))
-            skipped = msg.get("id") in state["cancelled"]
-            state["cancelled"].discard(msg.get("id"))
-            state["current"] = msg.get("id")
+            state["queued"].discard(request.get("id"))
+            skipped = request.get("id") in state["cancelled"]
+            state["cancelled"].discard(request.get("id"))
+            state["current"] = request.get("id")
             cancel.clear()
         if not skipped:  # a cancelled request was already answered when it was cancelled
-            engine.handle(msg)
+            engine.handle(request)
         with state_lock:
             state["current"] = None
     engine.close()

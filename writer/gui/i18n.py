@@ -5,18 +5,15 @@ Qt's own texts (standard buttons, text-field menus) from Qt's bundled translatio
 from __future__ import annotations
 
 import json
-import re
-import string
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from writer.core.messages import Message
 from writer.core.paths import resource
-from writer.core.wording import sentence
 
 LANGUAGES = {"en": "English", "zh_CN": "简体中文", "zh_TW": "繁體中文"}  # locale -> its own name; "system" follows the computer
 
 _catalog: dict[str, str] = {}
-_patterns: list[tuple[str, re.Pattern]] = []  # templates with placeholders, most specific first
 _current = "en"
 _qt_translator: QTranslator | None = None
 
@@ -39,9 +36,6 @@ def install(setting: str, system_locale: str | None = None) -> str:
     _catalog.clear()
     if name != "en":
         _catalog.update(json.loads(resource("translations", f"{name}.json").read_text(encoding="utf-8")))
-    # Only templates with some fixed text can be recognised (and a value is always shorter than its message).
-    _patterns[:] = sorted(((t, _pattern(t)) for t in _catalog if "{" in t and _literal(t).strip()),
-                          key=lambda p: -len(_literal(p[0])))
     app = QCoreApplication.instance()
     if _qt_translator is not None and app is not None:
         app.removeTranslator(_qt_translator)
@@ -61,32 +55,13 @@ def current() -> str:
 
 def tr(text: str, **values) -> str:
     """`text` in the interface language, with `{name}` placeholders filled from `values`."""
-    return sentence(_catalog.get(text, text), **values)
+    template = _catalog.get(text, text)
+    return template.format(**values) if values else template
 
 
-def tr_message(text: str) -> str:
-    """A finished sentence from the core or the engine (see writer.core.wording) in the interface
-    language: matched against the catalog's templates; values that are sentences themselves (a
-    reason inside a message) are translated too. Unknown text is returned as it is."""
-    if not _catalog or text in _catalog:
-        return _catalog.get(text, text)
-    for template, pattern in _patterns:
-        match = pattern.fullmatch(text)
-        if match:
-            values = {k: tr_message(v) for k, v in match.groupdict().items()}
-            return _catalog[template].format(**values)
-    return text
-
-
-def _literal(template: str) -> str:
-    return "".join(literal for literal, _, _, _ in string.Formatter().parse(template))
-
-
-def _pattern(template: str) -> re.Pattern:
-    parts, seen = [], set()
-    for literal, name, _, _ in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if name is not None:
-            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
-            seen.add(name)
-    return re.compile("".join(parts), re.DOTALL)
+def tr_message(message: Message) -> str:
+    """A message from the core or the engine in the interface language: its template is looked
+    up in the catalog and its values are inserted untouched; a value that is itself a message
+    (a reason inside a message) is translated too. A template the catalog lacks stays English."""
+    template = _catalog.get(message.template) or message.english_template()
+    return message.format(template, tr_message)

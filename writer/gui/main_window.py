@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal  # not Qt: its namespace costs 13 ms before the first paint
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal  # not Qt: its namespace costs 13 ms before the first paint
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
@@ -15,6 +14,10 @@ from PySide6.QtWidgets import (
 from writer import APP_NAME, __version__
 from writer.core import documents
 from writer.core.errors import UserError
+from writer.core.events import Done, Failed, Loaded, RunEvent
+from writer.core.messages import Message
+from writer.core.paths import config_dir
+from writer.core.pipeline import likely_prompt
 from writer.core.settings import Settings
 from writer.core.textstats import chunks, count_characters, count_words
 from writer.gui.editor import Editor, utf16_len
@@ -255,18 +258,16 @@ class MainWindow(QMainWindow):
         """The engine reads a settled selection as the last-used action would send it, so the
         click that follows starts writing at once instead of first reading the whole text."""
         panel = self.panels[self._last_action]
-        info = self.bridge.info
-        # Translation goes paragraph by paragraph: there is no single prompt to read ahead.
-        if not self.settings.read_ahead or info is None or panel.job is not None or panel.action == "translate":
+        loaded = self.bridge.loaded
+        if not self.settings.read_ahead or loaded is None or panel.job is not None:
             return
         _, _, text = self.editor.selection_snapshot()
-        if len(text) > info["model"]["context"] or len(text.split()) < PREFILL_MIN_WORDS:
-            return  # likely sent in pieces, or read in a blink anyway
-        try:
-            request = panel.request(text).validated()
-        except UserError:
-            return
-        self.bridge.prefill(request.messages(text.strip()))
+        # Cheap limits first: a selection of a whole long document is never read ahead.
+        if len(text) > loaded.model.context or len(text.split()) < PREFILL_MIN_WORDS:
+            return  # sent in pieces, or read in a blink anyway
+        messages = likely_prompt(panel.request(text), loaded.model.context)
+        if messages is not None:
+            self.bridge.prefill(messages)
 
     def run_action(self, name: str) -> None:
         self._last_action = name
@@ -285,11 +286,11 @@ class MainWindow(QMainWindow):
         try:
             request = panel.request(text).validated()
         except UserError as exc:
-            panel.status.setText(tr_message(str(exc)))
+            panel.status.setText(tr_message(exc.message))
             return
         if panel.job is not None:
             self.bridge.cancel(panel.job)
-        job = self.bridge.start(request, self.settings.temperature)
+        job = self.bridge.start(request, temperature=self.settings.temperature)
         self.jobs[job] = panel
         panel.begin(job, (start, end, text))
         for key, value in panel.options_state().items():
@@ -303,15 +304,15 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             self.stop(panel)
 
-    def _on_job_event(self, job: int, event: dict) -> None:
+    def _on_job_event(self, job: int, event: RunEvent) -> None:
         panel = self.jobs.get(job)
         if panel is None or panel.job != job:
             return  # a stale job, replaced by a newer one
         panel.handle_event(event)
-        if event["type"] in ("done", "error"):
+        if isinstance(event, (Done, Failed)):
             self.jobs.pop(job, None)
-            if event.get("tokens_per_s"):
-                self.speed_label.setText(tr("{speed} tokens/s", speed=f"{event['tokens_per_s']:.0f}"))
+            if isinstance(event, Done) and event.tokens_per_s:
+                self.speed_label.setText(tr("{speed} tokens/s", speed=f"{event.tokens_per_s:.0f}"))
 
     def apply_result(self, panel: ActionPanel, mode: str) -> None:
         if panel.origin is None or not panel.result:
@@ -344,8 +345,8 @@ class MainWindow(QMainWindow):
         return start, start + utf16_len(original)
 
     # -- engine status ---------------------------------------------------------------------
-    def _on_engine_state(self, state: str, detail: str) -> None:
-        detail = tr_message(detail)
+    def _on_engine_state(self, state: str, detail: Message | None) -> None:
+        detail = tr_message(detail) if detail is not None else ""
         text = {"starting": tr("Starting engine…"), "loading": tr("Loading model…"), "ready": tr("Ready"),
                 "busy": tr("Writing…"), "restarting": tr("Restarting engine…"), "error": tr("Engine error")}.get(state, state)
         self.state_label.setText(text)
@@ -353,23 +354,22 @@ class MainWindow(QMainWindow):
         if state in ("error", "restarting") and detail:
             self.statusBar().showMessage(detail, 15000)
 
-    def _on_model_loaded(self, info: dict) -> None:
-        model = info["model"]
-        self.model_label.setText(Path(model["path"]).stem)
+    def _on_model_loaded(self, loaded: Loaded) -> None:
+        model = loaded.model
+        self.model_label.setText(Path(model.path).stem)
         self.model_label.setToolTip(tr("{path}\n{millions}M parameters, {quantization}, context {context}",
-                                         path=model["path"], millions=f"{model['parameters'] / 1e6:.0f}",
-                                         quantization=model["quantization"], context=model["context"]))
-        if model["gpu_layers"]:
-            self.device_label.setText(tr("GPU · {used}/{total} layers", used=model["gpu_layers"], total=model["layers"] + 1))
+                                         path=model.path, millions=f"{model.parameters / 1e6:.0f}",
+                                         quantization=model.quantization, context=model.context))
+        if model.gpu_layers:
+            self.device_label.setText(tr("GPU · {used}/{total} layers", used=model.gpu_layers, total=model.layers + 1))
         else:
             self.device_label.setText("CPU")
-        from writer.core.models import placement_note
-        reason = model.get("gpu_fallback") or ("" if info["gpu_offload_supported"] else
-                                               tr("This llama.cpp build has no GPU support; see README to install a GPU build."))
-        self.device_label.setToolTip("\n".join(tr_message(line) for line in (reason, info.get("fit")) if line))
-        note = placement_note(model)
-        if note:
-            self.statusBar().showMessage(tr_message(note), 15000)
+        reasons = [tr_message(m) for m in (model.gpu_fallback, loaded.fit) if m is not None]
+        if not loaded.gpu_offload_supported:
+            reasons.insert(0, tr("This llama.cpp build has no GPU support; see README to install a GPU build."))
+        self.device_label.setToolTip("\n".join(reasons))
+        if loaded.placement is not None:
+            self.statusBar().showMessage(tr_message(loaded.placement), 15000)
 
     # -- recovery --------------------------------------------------------------------------
     def write_recovery_copy(self) -> None:
@@ -461,11 +461,11 @@ class MainWindow(QMainWindow):
         try:
             doc = documents.load(path, encoding)
         except documents.UndecodableText as exc:
-            choice, ok = QInputDialog.getItem(self, tr("Choose the encoding"), tr_message(str(exc)) + "\n\n" + tr("Encoding:"),
+            choice, ok = QInputDialog.getItem(self, tr("Choose the encoding"), tr_message(exc.message) + "\n\n" + tr("Encoding:"),
                                               ENCODINGS, 0, False)
             return ok and self.open_file(path, choice)
         except UserError as exc:
-            QMessageBox.warning(self, APP_NAME, tr_message(str(exc)))
+            QMessageBox.warning(self, APP_NAME, tr_message(exc.message))
             return False
         self._set_document(Path(path).resolve(), doc)
         return True
@@ -506,7 +506,7 @@ class MainWindow(QMainWindow):
         try:
             documents.save(path, self.doc)
         except UserError as exc:
-            QMessageBox.warning(self, APP_NAME, tr_message(str(exc)))
+            QMessageBox.warning(self, APP_NAME, tr_message(exc.message))
             return False
         self.path = path.resolve()
         self.editor.document().setModified(False)
@@ -574,31 +574,30 @@ class MainWindow(QMainWindow):
                           + tr("An offline writing assistant. Your text stays on this computer."))
 
     # -- window state ----------------------------------------------------------------------
+    @staticmethod
+    def _window_store() -> QSettings:
+        """Window geometry and dock layout: GUI-only state, kept by Qt beside the settings file."""
+        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
     def _restore_geometry(self) -> None:
-        try:
-            geometry = self.settings.last_options.get("window.geometry")
-            if geometry:
-                self.restoreGeometry(base64.b64decode(geometry))
-            else:
-                self.resize(1280, 800)
-        except ValueError:
+        geometry = self._window_store().value("geometry")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
             self.resize(1280, 800)
         if self.width() < 640 or self.height() < 480:
             self.resize(max(self.width(), 1100), max(self.height(), 700))
 
     def _restore_layout(self) -> None:
-        state = self.settings.last_options.get("window.state")
-        try:
-            if state and self.restoreState(base64.b64decode(state)):
-                return
-        except ValueError:
-            pass
+        state = self._window_store().value("state")
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            return
         # First start: Rewrite in front, once the tabs exist on screen.
         QTimer.singleShot(0, self.docks["rewrite"].raise_)
 
     def _save_settings(self) -> None:
-        self.settings.last_options["window.geometry"] = base64.b64encode(bytes(self.saveGeometry())).decode()
-        self.settings.last_options["window.state"] = base64.b64encode(bytes(self.saveState())).decode()
+        store = self._window_store()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("state", self.saveState())
+        store.sync()
         try:
             self.settings.save()
         except OSError as exc:

@@ -14,32 +14,10 @@ from PySide6.QtWidgets import (
 from writer.core import downloads, library
 from writer.core.errors import UserError
 from writer.core.fit import detect_machine, estimate
+from writer.core.messages import Message
 from writer.core.settings import Settings
+from writer.gui.background import Background
 from writer.gui.i18n import tr, tr_message
-
-
-class Background(QObject):
-    """Runs one blocking call on a thread and reports back through signals."""
-
-    progress = Signal(object)
-    succeeded = Signal(object)
-    failed = Signal(str)
-
-    def run(self, fn, *args, **kwargs) -> None:
-        def work():
-            try:
-                outcome = (self.succeeded, fn(*args, **kwargs))
-            except downloads.DownloadCancelled:
-                outcome = (self.failed, tr("Download paused; choose Download again to resume it."))
-            except UserError as exc:
-                outcome = (self.failed, tr_message(str(exc)))
-            except Exception as exc:  # shown in the dialog, never a traceback
-                outcome = (self.failed, tr("Unexpected error: {error}", error=exc))
-            try:
-                outcome[0].emit(outcome[1])
-            except RuntimeError:
-                pass  # the dialog was closed meanwhile; nobody is waiting for this
-        threading.Thread(target=work, daemon=True).start()
 
 
 class ModelManagerDialog(QDialog):
@@ -181,7 +159,8 @@ class ModelManagerDialog(QDialog):
         base = downloads.endpoint(self.settings.hf_endpoint)
         job = self._background()
         job.succeeded.connect(lambda _: self.network.setText(tr("Connected to {base}. Downloads are verified before use.", base=base)))
-        job.failed.connect(lambda msg: self.network.setText(tr("Offline: {reason} Local models keep working.", reason=msg)))
+        job.failed.connect(lambda message: self.network.setText(tr("Offline: {reason} Local models keep working.",
+                                                                   reason=tr_message(message))))
         job.run(downloads.check_reachable, base, 5.0)
 
     def _check_machine(self) -> None:
@@ -234,10 +213,14 @@ class ModelManagerDialog(QDialog):
         self.progress_label.setText(tr("{name} is downloaded and verified. Choose “Use this model” to write with it.", name=name))
         self.refresh(select=model_id)
 
-    def _download_failed(self, message: str) -> None:
+    def _download_failed(self, message: Message) -> None:
         self._finish_download_ui()
-        self.progress_label.setText(message + " " + tr("Choose Download to retry."))
+        retry = "" if message.code == "download.paused" else " " + tr("Choose Download to retry.")
+        self.progress_label.setText(tr_message(message) + retry)
         self._selection_changed()
+
+    def _show_failure(self, message: Message) -> None:
+        self.progress_label.setText(tr_message(message))
 
     def use_selected(self) -> None:
         model = self.selected()
@@ -267,7 +250,7 @@ class ModelManagerDialog(QDialog):
         try:
             change(self.settings, model_id)
         except UserError as exc:
-            self.progress_label.setText(tr_message(str(exc)))
+            self.progress_label.setText(tr_message(exc.message))
             return False
         return True
 
@@ -280,7 +263,7 @@ class ModelManagerDialog(QDialog):
         self.progress_label.setText(tr("Checking the model file…"))
         job = self._background()
         job.succeeded.connect(lambda entry: (self.progress_label.setText(tr("Imported {name}.", name=entry.name)), self.refresh(select=entry.id)))
-        job.failed.connect(self.progress_label.setText)
+        job.failed.connect(self._show_failure)
         job.run(library.import_model, path, self.probe)
 
     def search_hub(self) -> None:
@@ -291,7 +274,7 @@ class ModelManagerDialog(QDialog):
         self.progress_label.setText(tr("Searching {base} for “{query}”…", base=base, query=query))
         job = self._background()
         job.succeeded.connect(lambda found: self._choose_from_results([repo for repo, _ in found]))
-        job.failed.connect(self.progress_label.setText)
+        job.failed.connect(self._show_failure)
         job.run(downloads.search, query, base)
 
     def _choose_from_results(self, repos: list[str]) -> None:
@@ -304,7 +287,7 @@ class ModelManagerDialog(QDialog):
             return
         job = self._background()
         job.succeeded.connect(lambda files: self._choose_file(repo, files))
-        job.failed.connect(self.progress_label.setText)
+        job.failed.connect(self._show_failure)
         job.run(downloads.gguf_files, repo, self.settings.hf_endpoint)
 
     def _choose_file(self, repo: str, files: list[str]) -> None:

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from writer.core.actions import ActionRequest, lengths, prompt_data, styles
+from writer.core.events import Delta, Done, Failed, Note, Progress, RunEvent, Waiting
 from writer.core.languages import all_languages
-from writer.core.pipeline import TOKEN_LIMIT_NOTE
 from writer.core.worddiff import word_diff
 from writer.gui import i18n
 from writer.gui.i18n import tr, tr_message
@@ -48,7 +48,7 @@ class ActionPanel(QWidget):
         self.origin: tuple[int, int, str] | None = None  # selection the result is for
         self.result = ""
         self.outcome: str | None = None  # the last run's finish reason, or "error"
-        self.notes: list[str] = []  # what the last run said the user should know
+        self.notes: list[Note] = []  # what the last run said the user should know
         self.show_diff = False
 
         layout = QVBoxLayout(self)
@@ -138,44 +138,42 @@ class ActionPanel(QWidget):
         self.stop_button.setEnabled(True)
         self._set_review_enabled(False)
 
-    def handle_event(self, event: dict) -> None:
-        kind = event["type"]
-        if kind == "delta":
-            self.result += event["text"]
+    def handle_event(self, event: RunEvent) -> None:
+        if isinstance(event, Delta):
+            self.result += event.text
             cursor = self.output.textCursor()
             cursor.movePosition(cursor.MoveOperation.End)
-            cursor.insertText(event["text"])
+            cursor.insertText(event.text)
             self.output.setTextCursor(cursor)
-        elif kind == "status":  # passing, e.g. waiting for the model
-            self.status.setText(event["message"])
-        elif kind == "progress":
-            self.status.setText(tr("Piece {piece} of {pieces}…", piece=event["piece"], pieces=event["pieces"]))
-        elif kind == "note":
-            note = tr_message(event["message"])
-            self.status.setText(note)
-            if event["message"] != TOKEN_LIMIT_NOTE:  # the finished status says that one itself
-                self.notes.append(note)
-        elif kind in ("done", "error"):
+        elif isinstance(event, Waiting):  # passing, e.g. waiting for the model
+            self.status.setText(tr_message(event.message))
+        elif isinstance(event, Progress):
+            self.status.setText(tr("Piece {piece} of {pieces}…", piece=event.piece, pieces=event.pieces))
+        elif isinstance(event, Note):
+            self.status.setText(tr_message(event.message))
+            if event.message.code != "result.token_limit":  # the finished status says that one itself
+                self.notes.append(event)
+        elif isinstance(event, (Done, Failed)):
             self.job = None
             self.run_button.setEnabled(True)
             self.stop_button.setEnabled(False)
-            self.outcome = "error" if kind == "error" else event["finish_reason"]
-            if kind == "error":
-                self.status.setText(tr_message(event["message"]))
+            if isinstance(event, Failed):
+                self.outcome = "error"
+                self.status.setText(tr_message(event.message))
                 self._set_review_enabled(bool(self.result.strip()))
                 return
-            self.result = event["text"]
-            reason = event["finish_reason"]
-            if reason == "cancelled":
+            self.outcome = event.finish
+            self.result = event.text
+            if event.finish == "cancelled":
                 self.status.setText(tr("Stopped. You can still use what was written."))
-            elif reason == "length":
+            elif event.finish == "length":
                 self.status.setText(tr("Stopped at the token limit; the result may be incomplete."))
+            elif event.tokens_per_s:
+                self.status.setText(tr("Done · {speed} tokens/s. Review, then apply.", speed=f"{event.tokens_per_s:.0f}"))
             else:
-                speed = event.get("tokens_per_s")
-                self.status.setText(tr("Done · {speed} tokens/s. Review, then apply.", speed=f"{speed:.0f}") if speed
-                                    else tr("Done. Review, then apply."))
+                self.status.setText(tr("Done. Review, then apply."))
             if self.notes:  # worth knowing before applying the result, so they stay in view
-                self.status.setText("\n".join([self.status.text(), *self.notes]))
+                self.status.setText("\n".join([self.status.text(), *(tr_message(n.message) for n in self.notes)]))
             self._render()
             self._set_review_enabled(bool(self.result.strip()))
 

@@ -10,6 +10,22 @@ from writer.core.fit import estimate
 from writer.core.settings import Settings
 
 
+def add_parser(sub, parser_class) -> None:
+    models = sub.add_parser("models", help="list, find, download, import, remove and choose models")
+    msub = models.add_subparsers(dest="models_command", required=True, parser_class=parser_class)
+    msub.add_parser("list", help="the built-in, catalog and local models")
+    p = msub.add_parser("search", help="search the Hugging Face hub for GGUF models")
+    p.add_argument("query")
+    p = msub.add_parser("download", help="download a catalog model, or REPO_ID FILENAME from the hub")
+    p.add_argument("model", help="a catalog id, or a hub repository id")
+    p.add_argument("filename", nargs="?", help="the .gguf file in that repository")
+    p.add_argument("--endpoint", help="a hub mirror (default: HF_ENDPOINT or the settings)")
+    p = msub.add_parser("import", help="add a local .gguf file")
+    p.add_argument("path")
+    msub.add_parser("remove", help="delete a downloaded model or forget an imported one").add_argument("id")
+    msub.add_parser("use", help="make a model the active one").add_argument("id")
+
+
 def _progress_printer(name: str):
     def show(p: downloads.Progress) -> None:
         eta = f", {p.eta_s:.0f} s left" if p.eta_s is not None else ""
@@ -54,15 +70,17 @@ def download(args, settings: Settings) -> int:
         downloads.safe_filename(filename)
         model_id = library.id_for(repo, filename)
     else:
-        raise UserError(f"'{args.model}' is not a catalog id; give a hub repository and a file name, e.g. "
-                        "'writer models download Qwen/Qwen2.5-1.5B-Instruct-GGUF qwen2.5-1.5b-instruct-q4_k_m.gguf'.")
+        raise UserError("cli.not_catalog_id", "'{model}' is not a catalog id; give a hub repository and a file name, e.g. "
+                        "'writer models download Qwen/Qwen2.5-1.5B-Instruct-GGUF qwen2.5-1.5b-instruct-q4_k_m.gguf'.",
+                        model=args.model)
     name = downloads.safe_filename(filename)
     try:
         path = library.install(repo, filename, model_id, (entry or {}).get("name") or name, source, _probe,
                                base=args.endpoint or settings.hf_endpoint, sha256=(entry or {}).get("sha256"),
                                on_progress=_progress_printer(name))
     except KeyboardInterrupt:
-        raise UserError(f"Download of {name} paused; run the same command to resume it.") from None
+        raise UserError("cli.download_paused", "Download of {name} paused; run the same command to resume it.",
+                        name=name) from None
     finally:
         sys.stderr.write("\n")
     print(f"Downloaded and verified {path}. Make it active with: writer models use {model_id}")
@@ -81,29 +99,24 @@ def _probe(path) -> dict:
 
 def import_model(path: str) -> int:
     entry = library.import_model(path, _probe)
-    print(f"Imported {entry.id}: {entry.name} · {library.describe(entry)}")
+    print(f"Imported {entry.id}: {entry.name} · {library.describe(entry) or ''}")
     return 0
 
 
-def run_models(args) -> int:
-    from writer.engine.client import EngineFailure
-
+def run(args) -> int:
     settings = Settings.load()
     command = args.models_command
-    try:
-        if command == "list":
-            return list_models(settings)
-        if command == "search":
-            return search(args.query, settings)
-        if command == "download":
-            return download(args, settings)
-        if command == "import":
-            return import_model(args.path)
-        if command == "remove":
-            print(f"Removed {library.remove(settings, args.id).name}.")
-            return 0
-        model = library.use(settings, args.id)
-        print(f"{model.name} is now the active model.")
+    if command == "list":
+        return list_models(settings)
+    if command == "search":
+        return search(args.query, settings)
+    if command == "download":
+        return download(args, settings)
+    if command == "import":
+        return import_model(args.path)
+    if command == "remove":
+        print(f"Removed {library.remove(settings, args.id).name}.")
         return 0
-    except EngineFailure as exc:
-        raise UserError(str(exc)) from None
+    model = library.use(settings, args.id)
+    print(f"{model.name} is now the active model.")
+    return 0

@@ -1,0 +1,55 @@
+"""The `writer` command: the editor, headless actions, the model manager and diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from writer import __version__
+from writer.cli import actions, models
+from writer.core.errors import WriterError
+
+COMMANDS = (*actions.ACTION_COMMANDS, "doctor", "models")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not a usage dump
+        self.exit(2, f"writer: {message} (see 'writer --help').\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="writer", description="Writer: an offline writing assistant. "
+                     "Run 'writer' or 'writer FILE' to open the editor, or use a command below.")
+    parser.add_argument("--version", action="version", version=f"Writer {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    actions.add_parsers(sub)
+    sub.add_parser("doctor", help="report the llama.cpp build, GPU support, folders and models")
+    models.add_parser(sub, _Parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--engine-worker"]:
+        from writer.engine.worker import run
+        return run()
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        from writer.gui.app import main as gui_main
+        return gui_main(argv[:1])
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "doctor":
+            from writer.cli import doctor
+            return doctor.run()
+        if args.command == "models":
+            return models.run(args)
+        return actions.run(args)
+    except WriterError as exc:
+        print(f"writer: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("writer: stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # anything unforeseen: one line, no traceback
+        print(f"writer: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,38 @@
+"""`writer doctor`: what this installation can do and where it keeps things."""
+
+from __future__ import annotations
+
+import sys
+
+from writer import __version__
+from writer.core import paths
+from writer.core.settings import Settings
+
+
+def run() -> int:
+    from writer.engine.client import EngineClient
+
+    settings = Settings.load()
+    client = EngineClient()
+    try:
+        info = client.info()
+    finally:
+        client.close()
+    default = paths.default_model_path()
+    gpu = "yes" if info.gpu_offload_supported else "no (CPU-only build; see README for GPU builds)"
+    rows = [
+        ("Writer", __version__),
+        ("Python", sys.version.split()[0]),
+        ("llama-cpp-python", info.llama_cpp_version),
+        ("GPU offload", gpu),
+        ("CPU features", info.system_info),
+        ("Default model", str(default) if default else "not installed"),
+        ("Chosen model", settings.model_path or "the default model"),
+        ("Settings", str(Settings.path())),
+        ("Models folder", str(paths.models_dir())),
+        ("Recovery folder", str(paths.recovery_dir())),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key.ljust(width)}  {value}")
+    return 0

@@ -1,0 +1,65 @@
+"""Argument types and the options every action command shares."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+from writer.core.settings import Settings, parse_gpu_layers
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
+    return value
+
+
+def context_size(text: str) -> int:
+    value = positive_int(text)
+    if value < 256:
+        raise argparse.ArgumentTypeError("the context size must be at least 256 tokens")
+    return value
+
+
+def gpu_layers(text: str):
+    try:
+        return parse_gpu_layers(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not 'auto' or a number of layers") from None
+
+
+def temperature(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0 <= value <= 2:
+        raise argparse.ArgumentTypeError("temperature must be between 0 and 2")
+    return value
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", help="a .gguf model file (default: the bundled model or the one chosen in settings)")
+    p.add_argument("--gpu-layers", type=gpu_layers, help="auto, or how many layers to offload to the GPU (0 = CPU only)")
+    p.add_argument("--ctx", type=context_size, help="context size in tokens")
+
+
+def add_generation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-tokens", type=positive_int, help="the most tokens to write per piece")
+    p.add_argument("--temperature", type=temperature, help="0 for the most predictable output")
+    p.add_argument("--seed", type=int, help="a seed for repeatable output")
+
+
+def engine_settings(args) -> Settings:
+    """The saved settings with this command's engine options applied."""
+    settings = Settings.load()
+    return replace(
+        settings,
+        model_path=args.model or settings.model_path,
+        n_ctx=args.ctx or settings.n_ctx,
+        gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.gpu_layers,
+    )
