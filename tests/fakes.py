@@ -15,6 +15,7 @@ class FakeEngine:
         self.delay = delay
         self.load_delay = load_delay
         self.requests = []
+        self.params = []  # the sampling parameters of each request
         self.prefills, self.cancelled_prefills = [], []
 
     def load(self):
@@ -32,6 +33,7 @@ class FakeEngine:
     def generate(self, messages, max_tokens=100, **params):
         content = messages[-1]["content"]
         self.requests.append(content)
+        self.params.append(params)
         match = re.search(r'"""\n(.*)\n"""', content, re.S)
         answer = ("Echo: " + match.group(1)) if match else "Generated text."
         return FakeGeneration(answer, self.delay, max_tokens)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("discard_on_close")
 @pytest.fixture
 def window(qtbot):
     bridge = EngineBridge(backoff=0.1)
-    win = MainWindow(Settings(n_ctx=1024, temperature=0), bridge)
+    win = MainWindow(Settings(n_ctx=1024, temperature=0, edit_temperature=0), bridge)
     qtbot.addWidget(win)
     win.editor.setPlainText(DOC)
     with qtbot.waitSignal(bridge.model_loaded, timeout=60000):

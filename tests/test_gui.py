@@ -20,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("discard_on_close")
 def make_window(qtbot):
     def make(delay=0.0, bridge=None):
         bridge = bridge or EngineBridge(fake_engines(delay=delay))
-        window = MainWindow(Settings(temperature=0), bridge)  # greedy: the real model answers the same each run
+        window = MainWindow(Settings(temperature=0, edit_temperature=0), bridge)  # greedy: the real model answers the same each run
         qtbot.addWidget(window)
         window.editor.setPlainText(DOC)
         window.editor.document().setModified(False)
@@ -64,8 +64,17 @@ def test_each_panel_runs_its_action(qtbot, make_window):
         select_block(window, 4)
         panel = run_and_wait(qtbot, window, action)
         assert panel.result.strip(), action
-    requests = window.bridge.session.engine.requests
-    assert any("Translate" in r for r in requests) and any("Summarize" in r for r in requests)
+    engine = window.bridge.session.engine
+    assert any("Translate" in r for r in engine.requests) and any("Summarize" in r for r in engine.requests)
+
+
+def test_edits_sample_faithfully_and_new_text_more_freely(qtbot, make_window):
+    window = make_window()
+    window.settings.temperature, window.settings.edit_temperature = 0.9, 0.1
+    for action in ("generate", "rewrite"):
+        select_block(window, 2)
+        run_and_wait(qtbot, window, action)
+    assert [p["temperature"] for p in window.bridge.session.engine.params[-2:]] == [0.9, 0.1]
 
 
 def test_insert_below_copy_and_discard(qtbot, make_window):
@@ -224,12 +233,13 @@ def test_find_and_replace_all_is_one_undo_step(qtbot, make_window):
 
 
 def test_settings_dialog_round_trip(qtbot):
-    settings = Settings(model_path="/m/x.gguf", n_ctx=8192, gpu_layers=20, threads=3, temperature=0.3,
+    settings = Settings(model_path="/m/x.gguf", n_ctx=8192, gpu_layers=20, threads=3, temperature=0.3, edit_temperature=0.1,
                         hf_endpoint="https://mirror.example", language="zh_CN", read_ahead=False)
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
     copy = Settings()
     dialog.apply_to(copy)
+    assert copy.edit_temperature == 0.1 and copy.temperature_for("proofread") == 0.1 and copy.temperature_for("generate") == 0.3
     assert (copy.model_path, copy.n_ctx, copy.gpu_layers, copy.threads, copy.temperature, copy.hf_endpoint,
             copy.language, copy.read_ahead) == ("/m/x.gguf", 8192, 20, 3, 0.3, "https://mirror.example", "zh_CN", False)
     copy.save()

@@ -64,7 +64,7 @@ def test_a_whole_writing_session_never_touches_the_network(qtbot, tmp_path, audi
     _recording[0] = True
     try:
         bridge = EngineBridge()
-        window = MainWindow(Settings(n_ctx=1024, temperature=0), bridge)
+        window = MainWindow(Settings(n_ctx=1024, temperature=0, edit_temperature=0), bridge)
         qtbot.addWidget(window)
         with qtbot.waitSignal(bridge.model_loaded, timeout=60000):
             window.start_engine()

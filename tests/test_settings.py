@@ -19,7 +19,7 @@ def test_malformed_values_fall_back_to_defaults():
     Settings.path().write_text(json.dumps({"n_ctx": "big", "gpu_layers": -3, "temperature": 9, "threads": 2, "recent_files": "x",
                                                  "language": "../../etc"}))
     s = Settings.load()
-    assert (s.n_ctx, s.gpu_layers, s.temperature, s.threads, s.recent_files, s.language) == (4096, "auto", 0.7, 2, [], "system")
+    assert (s.n_ctx, s.gpu_layers, s.temperature, s.threads, s.recent_files, s.language) == (4096, "auto", 0.8, 2, [], "system")
 
 
 def test_garbage_file_gives_defaults():

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         loaded = session.load(settings)
         if loaded.placement is not None:
             warn(loaded.placement)
-        temperature = args.temperature if args.temperature is not None else settings.temperature
+        temperature = args.temperature if args.temperature is not None else settings.temperature_for(request.action)
         job = session.action(request, max_tokens=args.max_tokens, temperature=temperature, seed=args.seed)
         notes = []
         try:

@@ -20,12 +20,17 @@ def parse_gpu_layers(value) -> str | int:
     return number
 
 
+def _temperature(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 2 else None
+
+
 _VALIDATORS = {
     "model_path": lambda v: v if v is None or (isinstance(v, str) and v) else None,
     "n_ctx": lambda v: v if isinstance(v, int) and 256 <= v <= 1_048_576 else None,
     "gpu_layers": parse_gpu_layers,
     "threads": lambda v: v if v is None or (isinstance(v, int) and 1 <= v <= 512) else None,
-    "temperature": lambda v: float(v) if isinstance(v, (int, float)) and 0 <= v <= 2 else None,
+    "temperature": _temperature,
+    "edit_temperature": _temperature,
     "hf_endpoint": lambda v: v if v is None or (isinstance(v, str) and v.startswith(("http://", "https://"))) else None,
     "recent_files": lambda v: [p for p in v if isinstance(p, str)][:10] if isinstance(v, list) else None,
     "read_ahead": lambda v: v if isinstance(v, bool) else None,
@@ -40,12 +45,16 @@ class Settings:
     n_ctx: int = 4096
     gpu_layers: str | int = "auto"
     threads: int | None = None  # None: chosen for this machine
-    temperature: float = 0.7
+    temperature: float = 0.8  # new text (generate): some variety reads better
+    edit_temperature: float = 0.2  # edits of the user's text (rewrite, proofread, translate, summarize): faithful
     hf_endpoint: str | None = None
     read_ahead: bool = True  # the idle engine reads a settled selection before the click
     language: str = "system"  # the interface language: "system", or a locale such as "zh_CN"
     recent_files: list = field(default_factory=list)
     last_options: dict = field(default_factory=dict)
+
+    def temperature_for(self, action: str) -> float:
+        return self.temperature if action == "generate" else self.edit_temperature
 
     def engine_options(self) -> tuple:
         """What the loaded model depends on; a change means loading it again."""

@@ -66,11 +66,10 @@ class SettingsDialog(QDialog):
         self.threads.setValue(settings.threads or 0)
         form.addRow(tr("CPU threads"), self.threads)
 
-        self.temperature = QDoubleSpinBox()
-        self.temperature.setRange(0.0, 2.0)
-        self.temperature.setSingleStep(0.1)
-        self.temperature.setValue(settings.temperature)
-        form.addRow(tr("Temperature"), self.temperature)
+        self.edit_temperature = _temperature_box(settings.edit_temperature)
+        form.addRow(tr("Temperature for edits"), self.edit_temperature)
+        self.temperature = _temperature_box(settings.temperature)
+        form.addRow(tr("Temperature for new text"), self.temperature)
 
         self.endpoint = QLineEdit(settings.hf_endpoint or "")
         self.endpoint.setPlaceholderText(tr("https://huggingface.co (or HF_ENDPOINT)"))
@@ -92,7 +91,8 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        hint = QLabel(tr("Lower temperature gives more predictable text. A new model, context size, GPU offload or "
+        hint = QLabel(tr("Lower temperature gives more predictable text: edits (rewrite, proofread, translate, "
+                         "summarize) keep to your text, new text may vary. A new model, context size, GPU offload or "
                          "thread count reloads the model; a new interface language shows the next time Writer starts."))
         hint.setWordWrap(True)
         hint.setObjectName("hint")
@@ -115,10 +115,19 @@ class SettingsDialog(QDialog):
         settings.gpu_layers = "auto" if mode == "auto" else 0 if mode == "off" else self.gpu_layers.value()
         settings.threads = self.threads.value() or None
         settings.temperature = round(self.temperature.value(), 2)
+        settings.edit_temperature = round(self.edit_temperature.value(), 2)
         endpoint = self.endpoint.text().strip().rstrip("/")
         settings.language = self.language.currentData()
         settings.read_ahead = self.read_ahead.isChecked()
         settings.hf_endpoint = endpoint if endpoint.startswith(("http://", "https://")) else None
+
+
+def _temperature_box(value: float) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(0.0, 2.0)
+    box.setSingleStep(0.1)
+    box.setValue(value)
+    return box
 
 
 class FindReplaceDialog(QDialog):

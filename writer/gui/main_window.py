@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
             return
         if panel.job is not None:
             self.bridge.cancel(panel.job)
-        job = self.bridge.start(request, temperature=self.settings.temperature)
+        job = self.bridge.start(request, temperature=self.settings.temperature_for(name))
         self.jobs[job] = panel
         panel.begin(job, (start, end, text))
         for key, value in panel.options_state().items():
