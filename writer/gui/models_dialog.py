@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-    QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 from writer.core import downloads, library
@@ -17,6 +15,7 @@ from writer.core.fit import detect_machine, estimate
 from writer.core.messages import Message
 from writer.core.settings import Settings
 from writer.gui.background import Background
+from writer.gui.download_progress import DownloadProgress
 from writer.gui.i18n import tr, tr_message
 
 
@@ -30,9 +29,7 @@ class ModelManagerDialog(QDialog):
         self.setWindowTitle(tr("Models"))
         self.resize(900, 560)
         self.models: list[library.ModelEntry] = []
-        self._cancel = threading.Event()
         self._jobs: list[Background] = []
-        self._downloading = False
         self._machine = None  # RAM and GPU memory, asked off the GUI thread (nvidia-smi can be slow)
 
         self.network = QLabel(tr("Checking the connection to the model hub…"))
@@ -55,15 +52,14 @@ class ModelManagerDialog(QDialog):
         self.details.setWordWrap(True)
         self.details.setObjectName("hint")
 
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
-        self.progress_label = QLabel()
-        self.progress_label.setWordWrap(True)
+        self.download = DownloadProgress(probe)
+        self.download.finished.connect(self._downloaded)
+        self.download.failed.connect(lambda _message: self._selection_changed())
+        # The download's line also says how searches, imports and removals went.
+        self.progress, self.progress_label, self.cancel_button = self.download.bar, self.download.label, self.download.cancel_button
 
         self.download_button = QPushButton(tr("Download"))
         self.download_button.setObjectName("primary")
-        self.cancel_button = QPushButton(tr("Cancel download"))
-        self.cancel_button.setVisible(False)
         self.use_button = QPushButton(tr("Use this model"))
         self.remove_button = QPushButton(tr("Remove…"))
         self.import_button = QPushButton(tr("Import .gguf…"))
@@ -72,7 +68,7 @@ class ModelManagerDialog(QDialog):
         self.search.setClearButtonEnabled(True)
 
         buttons = QHBoxLayout()
-        for b in (self.download_button, self.cancel_button, self.use_button, self.remove_button):
+        for b in (self.download_button, self.use_button, self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.import_button)
@@ -80,14 +76,12 @@ class ModelManagerDialog(QDialog):
         layout.addWidget(self.network)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.progress_label)
+        layout.addWidget(self.download)
         layout.addLayout(buttons)
         layout.addWidget(self.search)
 
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.download_button.clicked.connect(self.download_selected)
-        self.cancel_button.clicked.connect(self._cancel.set)
         self.use_button.clicked.connect(self.use_selected)
         self.remove_button.clicked.connect(self.remove_selected)
         self.import_button.clicked.connect(self.import_dialog)
@@ -134,7 +128,7 @@ class ModelManagerDialog(QDialog):
 
     def _selection_changed(self) -> None:
         model = self.selected()
-        self.download_button.setEnabled(bool(model and not model.installed and model.catalog) and not self._downloading)
+        self.download_button.setEnabled(bool(model and not model.installed and model.catalog) and not self.download.running)
         self.use_button.setEnabled(bool(model and model.installed and not model.active))
         self.remove_button.setEnabled(bool(model and model.installed and model.id != library.DEFAULT_ID and not model.active))
         if model is None:
@@ -176,48 +170,15 @@ class ModelManagerDialog(QDialog):
     def download_selected(self) -> None:
         model = self.selected()
         if model and model.catalog:
-            self.start_download(model.catalog["repo"], model.catalog["file"], model.id, model.catalog.get("sha256"),
-                                model.catalog["name"], "catalog")
+            self.start_download(model.catalog, model.id, "catalog")
 
-    def start_download(self, repo: str, filename: str, model_id: str, sha256: str | None, name: str, source: str) -> None:
-        self._cancel.clear()
-        self._downloading = True
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.progress_label.setText(tr("Starting the download of {name}…", name=name))
-        self.cancel_button.setVisible(True)
+    def start_download(self, entry: dict, model_id: str, source: str) -> None:
+        self.download.start(entry, model_id, source, self.settings.hf_endpoint)
         self._selection_changed()
-        job = self._background()
-        job.progress.connect(self._show_progress)
-        job.succeeded.connect(lambda _path: self._downloaded(model_id, name))
-        job.failed.connect(self._download_failed)
-        job.run(library.install, repo, filename, model_id, name, source, self.probe, base=self.settings.hf_endpoint,
-                sha256=sha256, on_progress=job.progress.emit, cancel=self._cancel)
-
-    def _show_progress(self, p: downloads.Progress) -> None:
-        self.progress.setRange(0, 1000)
-        self.progress.setValue(int(1000 * p.done / max(p.total, 1)))
-        text = tr("{done} of {total} · {speed} MB/s", done=downloads.format_size(p.done),
-                  total=downloads.format_size(p.total), speed=f"{p.bytes_per_s / 1e6:.1f}")
-        if p.eta_s is not None:
-            text += " · " + tr("about {seconds} s left", seconds=f"{p.eta_s:.0f}")
-        self.progress_label.setText(text)
-
-    def _finish_download_ui(self) -> None:
-        self._downloading = False
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
 
     def _downloaded(self, model_id: str, name: str) -> None:
-        self._finish_download_ui()
         self.progress_label.setText(tr("{name} is downloaded and verified. Choose “Use this model” to write with it.", name=name))
         self.refresh(select=model_id)
-
-    def _download_failed(self, message: Message) -> None:
-        self._finish_download_ui()
-        retry = "" if message.code == "download.paused" else " " + tr("Choose Download to retry.")
-        self.progress_label.setText(tr_message(message) + retry)
-        self._selection_changed()
 
     def _show_failure(self, message: Message) -> None:
         self.progress_label.setText(tr_message(message))
@@ -296,9 +257,9 @@ class ModelManagerDialog(QDialog):
             return
         filename, ok = QInputDialog.getItem(self, repo, tr("File (Q4_K_M is a good balance):"), files, 0, False)
         if ok:
-            name = downloads.safe_filename(filename)
-            self.start_download(repo, filename, library.id_for(repo, filename), None, name, "hub")
+            entry = {"repo": repo, "file": filename, "name": downloads.safe_filename(filename)}
+            self.start_download(entry, library.id_for(repo, filename), "hub")
 
     def reject(self) -> None:
-        self._cancel.set()  # a running download pauses; its partial file resumes next time
+        self.download.cancel()  # a running download pauses; its partial file resumes next time
         super().reject()
