@@ -57,6 +57,7 @@ def main(argv: list[str]) -> int:
         if argv:
             window.open_file(argv[0])
         window.offer_recovery()
+        window.offer_first_run()
 
     window.ready.connect(start)
     window.show()

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.path: Path | None = None
         self.doc = documents.Document("")
         self.jobs: dict[int, ActionPanel] = {}
+        self.first_run = None  # the first-run assistant, while it is open
         self.panels: dict[str, ActionPanel] = {}
         self.docks: dict = {}
         self.find_dialog = None
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self.editor.set_context_actions([by_action["translate"], by_action["rewrite"]])
 
         help_menu = bar.addMenu(tr("&Help"))
+        self._action(help_menu, tr("Choose a Model…"), self.show_first_run)
         self._action(help_menu, tr("Keyboard Shortcuts"), self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
         self._action(help_menu, tr("About {app}", app=APP_NAME), self.show_about)
         self._refresh_recent()
@@ -568,6 +570,18 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         from writer.gui.dialogs import ShortcutsDialog
         ShortcutsDialog(self.all_actions, self).exec()
+
+    def offer_first_run(self) -> None:
+        """On a first start with no model chosen, the assistant to a model that can do the job."""
+        if not self.settings.first_run_done and self.settings.model_path is None:
+            self.show_first_run()
+
+    def show_first_run(self) -> None:
+        from writer.gui.first_run import FirstRunDialog
+        dialog = FirstRunDialog(self.settings, self.bridge.probe, parent=self)
+        dialog.model_chosen.connect(lambda: self.bridge.load(self.settings))
+        dialog.open()
+        self.first_run = dialog
 
     def show_about(self) -> None:
         QMessageBox.about(self, tr("About {app}", app=APP_NAME), f"<b>{APP_NAME} {__version__}</b><br>"
