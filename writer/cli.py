@@ -100,7 +100,7 @@ def read_input(name: str) -> str:
         label = "Standard input"
     else:
         if not os.path.exists(name):
-            raise UserError(f"{name} does not exist.")
+            raise UserError("input.missing", "{name} does not exist.", name=name)
         return documents.load(name).text
     return documents.decode_bytes(data, label).text
 

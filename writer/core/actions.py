@@ -55,34 +55,34 @@ class ActionRequest:
     def validated(self) -> "ActionRequest":
         """Checks the options, fills defaults, and raises UserError with a clear sentence."""
         if self.action not in ACTIONS:
-            raise UserError("Unknown action '{action}'; choose one of {choices}.", action=self.action, choices=", ".join(ACTIONS))
+            raise UserError("action.unknown", "Unknown action '{action}'; choose one of {choices}.", action=self.action, choices=", ".join(ACTIONS))
         instruction = (self.instruction or "").strip() or None
         if "\x00" in self.text:
-            raise UserError("The text contains binary data; choose a plain text file.")
+            raise UserError("action.binary_text", "The text contains binary data; choose a plain text file.")
         has_text = bool(self.text.strip())
         if not has_text and not (self.action == "generate" and instruction):
-            raise UserError(NOTHING_TO_DO[self.action])
+            raise UserError("action.nothing_to_do", NOTHING_TO_DO[self.action])
         data = prompt_data(self.action)
         req = replace(self, instruction=instruction)
         if self.action in ("generate", "summarize"):
             length = (self.length or data["default_length"]).strip().lower()
             if length not in data["lengths"]:
-                raise UserError("Unknown length '{length}'; choose one of {choices}.", length=self.length,
+                raise UserError("action.unknown_length", "Unknown length '{length}'; choose one of {choices}.", length=self.length,
                                 choices=", ".join(data["lengths"]))
             req = replace(req, length=length)
         if self.action == "translate":
             if not self.language:
-                raise UserError("Choose a language to translate to (for example --to French).")
+                raise UserError("action.no_language", "Choose a language to translate to (for example --to French).")
             req = replace(req, language=find_language(self.language).code)
         if self.action == "rewrite":
             if instruction and not self.style:
                 return replace(req, style="custom")
             style = (self.style or data["default_style"]).strip().lower()
             if style != "custom" and style not in data["styles"]:
-                raise UserError("Unknown style '{style}'; choose one of {choices}.", style=self.style,
+                raise UserError("action.unknown_style", "Unknown style '{style}'; choose one of {choices}.", style=self.style,
                                 choices=", ".join(data["styles"]))
             if style == "custom" and not instruction:
-                raise UserError("A custom rewrite needs an instruction.")
+                raise UserError("action.no_instruction", "A custom rewrite needs an instruction.")
             req = replace(req, style=style)
         return req
 

@@ -67,7 +67,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Documen
     body = data[len(bom):]
     if encoding is None:
         if b"\x00" in body[:8192]:
-            raise UserError("{name} looks like a binary file, not text; open a text or Markdown file.", name=name)
+            raise UserError("document.binary", "{name} looks like a binary file, not text; open a text or Markdown file.", name=name)
         encoding = "utf-8"
     try:
         text = body.decode(encoding)
@@ -75,7 +75,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Documen
         raise UndecodableText("{name} is not valid {encoding} text; choose its encoding or convert it to UTF-8.",
                               name=name, encoding=encoding.upper()) from None
     except LookupError:
-        raise UserError("Unknown text encoding '{encoding}'.", encoding=encoding) from None
+        raise UserError("document.unknown_encoding", "Unknown text encoding '{encoding}'.", encoding=encoding) from None
     newline = _newline_of(text)
     endings = re.findall(r"\r\n|\r|\n", text)
     mixed = endings if len(set(endings)) > 1 else None
@@ -87,18 +87,18 @@ def load(path: str | os.PathLike, encoding: str | None = None) -> Document:
     path = Path(path)
     try:
         if path.is_dir():
-            raise UserError("{path} is a folder, not a file.", path=path)
+            raise UserError("document.is_folder", "{path} is a folder, not a file.", path=path)
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
-            raise UserError("{name} is {size} MB; Writer opens documents up to {limit} MB.", name=path.name,
+            raise UserError("document.too_large", "{name} is {size} MB; Writer opens documents up to {limit} MB.", name=path.name,
                             size=size // (1024 * 1024), limit=MAX_DOCUMENT_BYTES // (1024 * 1024))
         data = path.read_bytes()
     except FileNotFoundError:
-        raise UserError("{path} does not exist.", path=path) from None
+        raise UserError("document.missing", "{path} does not exist.", path=path) from None
     except PermissionError:
-        raise UserError("Writer is not allowed to read {path}.", path=path) from None
+        raise UserError("document.no_read_permission", "Writer is not allowed to read {path}.", path=path) from None
     except OSError as exc:
-        raise UserError("Could not read {path}: {reason}.", path=path, reason=exc.strerror or exc) from None
+        raise UserError("document.read_failed", "Could not read {path}: {reason}.", path=path, reason=exc.strerror or exc) from None
     return decode_bytes(data, path.name, encoding)
 
 
@@ -115,15 +115,15 @@ def save(path: str | os.PathLike, document: Document) -> None:
     try:
         data = document.to_bytes()
     except UnicodeEncodeError:
-        raise UserError("The text has characters that {encoding} cannot store; save it as UTF-8.",
+        raise UserError("document.unencodable", "The text has characters that {encoding} cannot store; save it as UTF-8.",
                         encoding=document.encoding.upper()) from None
     try:
         write_atomic(path, data)
     except PermissionError:
-        raise UserError("Writer is not allowed to write {path}; choose Save As to save elsewhere.", path=path) from None
+        raise UserError("document.no_write_permission", "Writer is not allowed to write {path}; choose Save As to save elsewhere.", path=path) from None
     except OSError as exc:
         if exc.errno == 28:
-            raise UserError("Could not save {name}: the disk is full. The file on disk is unchanged.", name=path.name) from None
-        raise UserError("Could not save {name}: {reason}. The file on disk is unchanged.", name=path.name,
+            raise UserError("document.disk_full", "Could not save {name}: the disk is full. The file on disk is unchanged.", name=path.name) from None
+        raise UserError("document.save_failed", "Could not save {name}: {reason}. The file on disk is unchanged.", name=path.name,
                         reason=exc.strerror or exc) from None
     document.digest = hashlib.sha256(data).hexdigest()

@@ -1,11 +1,29 @@
-"""Errors a user can act on: each carries one readable sentence."""
+"""Errors a user can act on. Each carries a Message (writer.core.messages); str(error) is the
+English sentence, and the editor shows error.message in the interface language."""
 
-from writer.core.wording import sentence
+from __future__ import annotations
+
+from writer.core.messages import Message, Value, msg
 
 
-class UserError(Exception):
-    """Something the user can fix; str(error) is shown as is. The message is a template whose
-    {placeholders} are filled from `values` (see writer.core.wording)."""
+class WriterError(Exception):
+    """The root of Writer's errors: something went wrong and `message` says what to do."""
 
-    def __init__(self, message: str, **values) -> None:
-        super().__init__(sentence(message, **values))
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+    @property
+    def code(self) -> str:
+        return self.message.code
+
+
+class UserError(WriterError):
+    """Something the user can fix (a missing file, a bad option, a model that does not fit)."""
+
+    def __init__(self, code: str, template: str, plural: str | None = None, **values: Value) -> None:
+        super().__init__(msg(code, template, plural, **values))
+
+
+class EngineError(WriterError):
+    """The engine could not do what was asked (it crashed, hung, or refused the request)."""

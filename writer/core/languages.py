@@ -38,5 +38,5 @@ def find_language(text: str) -> Language:
         if wanted in {_key(n) for n in names}:
             return lang
     known = ", ".join(lang.code for lang in all_languages())
-    raise UserError("Unknown language '{language}'; use a name or one of these codes: {known}.", language=text.strip(),
+    raise UserError("language.unknown", "Unknown language '{language}'; use a name or one of these codes: {known}.", language=text.strip(),
                     known=known)

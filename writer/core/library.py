@@ -97,7 +97,7 @@ def find(settings: Settings, model_id: str) -> ModelEntry:
     for model in list_models(settings):
         if model.id == model_id:
             return model
-    raise UserError("There is no model '{model}'; 'writer models list' shows the ids.", model=model_id)
+    raise UserError("models.unknown_id", "There is no model '{model}'; 'writer models list' shows the ids.", model=model_id)
 
 
 def catalog_entry(model_id: str) -> dict | None:
@@ -115,7 +115,7 @@ def id_for(repo: str, filename: str) -> str:
 def use(settings: Settings, model_id: str) -> ModelEntry:
     model = find(settings, model_id)
     if not model.installed:
-        raise UserError("{name} is not downloaded yet; run 'writer models download {model}' first.", name=model.name,
+        raise UserError("models.not_downloaded", "{name} is not downloaded yet; run 'writer models download {model}' first.", name=model.name,
                         model=model_id)
     settings.model_path = None if model.id == DEFAULT_ID else model.path
     settings.save()
@@ -125,11 +125,11 @@ def use(settings: Settings, model_id: str) -> ModelEntry:
 def remove(settings: Settings, model_id: str) -> ModelEntry:
     model = find(settings, model_id)
     if model.id == DEFAULT_ID:
-        raise UserError("The built-in model is part of Writer and cannot be removed.")
+        raise UserError("models.builtin", "The built-in model is part of Writer and cannot be removed.")
     if model.active:
-        raise UserError("{name} is the active model; choose another model before removing it.", name=model.name)
+        raise UserError("models.active", "{name} is the active model; choose another model before removing it.", name=model.name)
     if not model.installed:
-        raise UserError("{name} is not installed.", name=model.name)
+        raise UserError("models.not_installed", "{name} is not installed.", name=model.name)
     path = Path(model.path)
     if path.parent == models_dir():
         path.unlink(missing_ok=True)  # only files Writer downloaded; imported files stay where they are

@@ -16,16 +16,16 @@ def check_gguf(path: str | Path) -> Path:
     Deeper damage (a truncated file) is found when the engine loads it."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise UserError("The model file {path} does not exist.", path=path)
+        raise UserError("model.missing", "The model file {path} does not exist.", path=path)
     if not path.is_file():
-        raise UserError("The model path {path} is not a file.", path=path)
+        raise UserError("model.not_file", "The model path {path} is not a file.", path=path)
     try:
         with path.open("rb") as handle:
             magic = handle.read(4)
     except OSError as exc:
-        raise UserError("Could not read the model file {path}: {reason}.", path=path, reason=exc.strerror or exc) from None
+        raise UserError("model.read_failed", "Could not read the model file {path}: {reason}.", path=path, reason=exc.strerror or exc) from None
     if magic != GGUF_MAGIC:
-        raise UserError("{name} is not a GGUF model file; choose a .gguf file.", name=path.name)
+        raise UserError("model.not_gguf", "{name} is not a GGUF model file; choose a .gguf file.", name=path.name)
     return path
 
 
@@ -35,7 +35,7 @@ def resolve_model(choice: str | None) -> Path:
         return check_gguf(choice)
     default = default_model_path()
     if default is None:
-        raise UserError("The default model is not installed; run the install command from README.md or pass --model with a .gguf file.")
+        raise UserError("model.no_default", "The default model is not installed; run the install command from README.md or pass --model with a .gguf file.")
     return check_gguf(default)
 
 

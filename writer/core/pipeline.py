@@ -59,7 +59,7 @@ class ActionRun:
         room = self.context_size - self._overhead(task) - output_tokens
         budget = int(room / (1 + ratio))
         if budget < MIN_PIECE_TOKENS:
-            raise UserError("The model's context of {context} tokens is too small for this action; raise the context "
+            raise UserError("action.context_too_small", "The model's context of {context} tokens is too small for this action; raise the context "
                             "size in the settings.", context=self.context_size)
         return budget
 
@@ -199,7 +199,7 @@ class ActionRun:
                 return
             regrouped = self._split(shorter, budget)
             if len(regrouped) >= len(groups):
-                raise UserError("The model could not condense this document enough to summarize it; choose a model with a larger context.")
+                raise UserError("action.cannot_condense", "The model could not condense this document enough to summarize it; choose a model with a larger context.")
             combined, groups = shorter, regrouped
         yield {"type": "progress", "piece": len(pieces) + 1, "pieces": len(pieces) + 1}
         yield from self._stream(req.messages(combined, req.combine_task()), out_tokens)

@@ -118,7 +118,7 @@ class EngineBridge(QObject):
         try:
             return self.client.probe(path)
         except EngineFailure as exc:
-            raise UserError(str(exc)) from None
+            raise UserError("engine.failed", "{detail}", detail=str(exc)) from None
 
     # -- actions ---------------------------------------------------------------------------
     def prefill(self, messages: list[dict]) -> None:
@@ -181,7 +181,7 @@ class EngineBridge(QObject):
         """An action started while the model loads runs once it is ready: the model's info, or
         None if the action was stopped meanwhile."""
         if self._settings is None or self.state == "error":
-            raise UserError(self.detail or tr("The model is not loaded yet; wait for it or check Settings."))
+            raise UserError("engine.not_loaded", "{detail}", detail=self.detail or tr("The model is not loaded yet; wait for it or check Settings."))
         stop = threading.Event()
         with self._lock:
             self._waiting[job] = stop
@@ -191,7 +191,7 @@ class EngineBridge(QObject):
                 if stop.wait(0.05):
                     return None
                 if self.state == "error":  # the load failed: say why, in the panel that waited
-                    raise UserError(self.detail)
+                    raise UserError("engine.not_loaded", "{detail}", detail=self.detail)
             return info
         finally:
             with self._lock:
