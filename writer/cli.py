@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     msub.add_parser("remove", help="delete a downloaded model or forget an imported one").add_argument("id")
     msub.add_parser("use", help="make a model the active one").add_argument("id")
+    p = msub.add_parser("recommend", help="the catalog model to download for this computer and your languages")
+    p.add_argument("--json", action="store_true", help="print the recommendation as JSON, for scripts")
     return parser
 
 

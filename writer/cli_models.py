@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 import sys
 
 from writer.core import downloads, library
@@ -13,6 +15,7 @@ from writer.core.settings import Settings
 def _progress_printer(name: str):
     def show(p: downloads.Progress) -> None:
         eta = f", {p.eta_s:.0f} s left" if p.eta_s is not None else ""
+        eta += f", connection dropped: resuming (try {p.retry} of {downloads.RETRIES})" if p.retry else ""
         sys.stderr.write(f"\r{name}: {100 * p.done / max(p.total, 1):5.1f}%  {downloads.format_size(p.done)} of {downloads.format_size(p.total)}"
                          f" at {p.bytes_per_s / 1e6:.1f} MB/s{eta}   ")
         sys.stderr.flush()
@@ -54,18 +57,40 @@ def download(args, settings: Settings) -> int:
         downloads.safe_filename(filename)
         model_id = library.id_for(repo, filename)
     else:
-        raise UserError(f"'{args.model}' is not a catalog id; give a hub repository and a file name, e.g. "
-                        "'writer models download Qwen/Qwen2.5-1.5B-Instruct-GGUF qwen2.5-1.5b-instruct-q4_k_m.gguf'.")
+        raise UserError("models.not_catalog_id", "'{model}' is not a catalog id; give a hub repository and a file name, e.g. "
+                        "'writer models download Qwen/Qwen2.5-1.5B-Instruct-GGUF qwen2.5-1.5b-instruct-q4_k_m.gguf'.",
+                        model=args.model)
     name = downloads.safe_filename(filename)
     try:
         path = library.install(repo, filename, model_id, (entry or {}).get("name") or name, source, _probe,
                                base=args.endpoint or settings.hf_endpoint, sha256=(entry or {}).get("sha256"),
                                on_progress=_progress_printer(name))
     except KeyboardInterrupt:
-        raise UserError(f"Download of {name} paused; run the same command to resume it.") from None
+        raise UserError("download.paused", "Download of {name} paused; run the same command to resume it.", name=name) from None
     finally:
         sys.stderr.write("\n")
     print(f"Downloaded and verified {path}. Make it active with: writer models use {model_id}")
+    return 0
+
+
+def recommend(settings: Settings, as_json: bool) -> int:
+    """The recommended catalog id first (the built-in model's when none runs well), then why, then the others."""
+    from writer.core.fit import detect_machine
+    from writer.core.recommend import recommend as choose, user_languages
+
+    languages, machine = user_languages(settings.language), detect_machine()
+    choice = choose(machine, languages)
+    model_id = choice.id or library.DEFAULT_ID
+    if as_json:
+        others = [{"id": e["id"], "name": e["name"], "size_bytes": e["size_bytes"]} for e in choice.alternatives]
+        print(json.dumps({"id": model_id, "reason": str(choice.reason), "reason_code": choice.reason.code,
+                          "languages": languages, "machine": asdict(machine), "alternatives": others}, ensure_ascii=False))
+        return 0
+    print(model_id)
+    print(choice.reason)
+    if choice.alternatives:
+        print("Alternatives: " + ", ".join(f"{e['id']} ({downloads.format_size(e['size_bytes'])})"
+                                           for e in choice.alternatives))
     return 0
 
 
@@ -97,6 +122,8 @@ def run_models(args) -> int:
             return search(args.query, settings)
         if command == "download":
             return download(args, settings)
+        if command == "recommend":
+            return recommend(settings, args.json)
         if command == "import":
             return import_model(args.path)
         if command == "remove":
@@ -106,4 +133,4 @@ def run_models(args) -> int:
         print(f"{model.name} is now the active model.")
         return 0
     except EngineFailure as exc:
-        raise UserError(str(exc)) from None
+        raise UserError("engine.failed", "{detail}", detail=str(exc)) from None
