@@ -42,7 +42,7 @@ class Progress:
     done: int
     total: int
     bytes_per_s: float
-    retry: int = 0  # the automatic resume under way after a dropped connection; 0 while all is well
+    retry: int = 0  # set while waiting to resume after a dropped connection (1 for the first try); else 0
 
     @property
     def eta_s(self) -> float | None:
@@ -266,12 +266,12 @@ def download(repo_id: str, filename: str, *, base: str | None = None, sha256: st
     started, first = time.monotonic(), part.done
     retry, reported = 0, -CHUNK
 
-    def report(now: bool = False) -> None:  # about once a megabyte, so a window is not flooded with updates
+    def report(retrying: int = 0) -> None:  # about once a megabyte, so a window is not flooded with updates
         nonlocal reported
-        if on_progress and (now or part.done - reported >= CHUNK or part.done == size):
+        if on_progress and (retrying or part.done - reported >= CHUNK or part.done == size):
             reported = part.done
             elapsed = max(time.monotonic() - started, 1e-6)
-            on_progress(Progress(part.done, size, (part.done - first) / elapsed, retry))
+            on_progress(Progress(part.done, size, (part.done - first) / elapsed, retrying))
 
     try:
         while True:
@@ -285,7 +285,7 @@ def download(repo_id: str, filename: str, *, base: str | None = None, sha256: st
                     raise UserError("download.interrupted", "The connection kept dropping while downloading {name} "
                                     "({percent}% done); the downloaded part is kept, and downloading it again continues "
                                     "from there.", name=name, percent=part.done * 100 // size) from None
-                report(now=True)
+                report(retrying=retry)
                 if (cancel or threading.Event()).wait(first_wait_s * 2 ** (retry - 1)):
                     raise DownloadCancelled() from None
     except (UserError, DownloadCancelled):
