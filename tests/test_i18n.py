@@ -15,9 +15,10 @@ from writer.core.paths import resource
 from writer.gui import i18n
 
 PACKAGE = Path(i18n.__file__).parents[1]
-# Where each kind of call takes its template: tr() in the editor; sentences and errors in the core
-# and the engine, which the editor translates as finished messages (tr_message).
-TEMPLATE_CALLS = {"gui": {"tr"}, "core": {"sentence", "UserError", "UndecodableText"}, "engine": {"sentence"}}
+# Where each kind of call takes its template (argument index): tr() in the editor; messages and
+# errors of the core and the engine, which carry a code first and reach the editor as data.
+TEMPLATE_CALLS = {"gui": {"tr": 0, "msg": 1}, "core": {"sentence": 0, "msg": 1, "UserError": 1, "UndecodableText": 0},
+                  "engine": {"sentence": 0, "msg": 1}}
 
 
 def wrapped_texts() -> set[str]:
@@ -26,9 +27,10 @@ def wrapped_texts() -> set[str]:
     for folder, calls in TEMPLATE_CALLS.items():
         for path in (PACKAGE / folder).glob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls
-                        and node.args and isinstance(node.args[0], ast.Constant)):
-                    texts.add(node.args[0].value)
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls:
+                    index = calls[node.func.id]
+                    if len(node.args) > index and isinstance(node.args[index], ast.Constant):
+                        texts.add(node.args[index].value)
     texts.add(UNREACHABLE)
     texts.update(NOTHING_TO_DO.values())
     for action in ("generate", "summarize", "translate", "rewrite"):
