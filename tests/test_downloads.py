@@ -212,3 +212,12 @@ def test_catalog_entries_are_complete():
         assert item["file"].endswith(".gguf") and "/" in item["repo"]
         assert item["size_bytes"] > 100e6 and item["memory_gb"] > 0 and item["license"]
         assert isinstance(item["chinese"], bool) and item["translation"] and item["languages"]
+
+
+def test_offline_mode_is_said_plainly(hub, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(UserError) as caught:
+        downloads.download(REPO, FILE, base=hub.url)
+    assert caught.value.code == "download.offline" and not hub.requests
