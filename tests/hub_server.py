@@ -103,6 +103,10 @@ class HubServer:
                     return
                 rng = re.match(r"bytes=(\d+)-$", self.headers.get("Range") or "")
                 start = int(rng.group(1)) if rng else 0
+                if start >= len(data):
+                    self.send_response(416)  # Range Not Satisfiable, as real servers answer
+                    self.send_header("Content-Length", "0")
+                    return self.end_headers()
                 self._headers(data, 206 if rng else 200, start)
                 sent, pos = 0, start
                 drop = server.drop_after if server.drop_after is not None and server.drops > 0 else None

@@ -93,6 +93,17 @@ def test_connection_dropping_every_time_keeps_the_part_for_later(hub, model_byte
     assert file_gets(hub)[-1] == "bytes=16000000-" and path.read_bytes() == model_bytes
 
 
+def test_a_complete_part_is_verified_without_asking_the_server_again(hub, model_bytes):
+    hub.drop_after, hub.drops = len(model_bytes) - 1, 1
+    with pytest.raises(UserError):
+        downloads.download(REPO, FILE, base=hub.url, retries=0)
+    part = models_dir() / f".{FILE}.part"
+    with part.open("ab") as out:  # as if the last byte had arrived just before Writer was closed
+        out.write(model_bytes[-1:])
+    path = downloads.download(REPO, FILE, base=hub.url)
+    assert path.read_bytes() == model_bytes and len(file_gets(hub)) == 1
+
+
 def test_corrupted_part_is_deleted_and_said(hub, model_bytes):
     hub.drop_after, hub.drops = 5_000_000, 1
     with pytest.raises(UserError):

@@ -203,6 +203,8 @@ def _receive(url: str, part: _Part, size: int, read_timeout: float, cancel: thre
     """One GET from the bytes already on disk to the end of the file, appended to the part."""
     from huggingface_hub.utils import get_session
 
+    if part.done == size:
+        return  # all there already (the last run stopped before verifying): asking for more gets HTTP 416
     headers = {"Range": f"bytes={part.done}-"} if part.done else {}
     try:
         with get_session().stream("GET", url, headers=headers, timeout=read_timeout, follow_redirects=True) as response:
