@@ -77,6 +77,7 @@ def test_languages_come_from_the_setting_and_the_system_locale(monkeypatch):
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setattr(rec.locale, "getlocale", lambda: ("de_DE", "UTF-8"))
     assert rec.user_languages("zh_TW") == ["zh_TW", "de_DE"] and rec.reads_chinese(["zh_TW", "de_DE"])
+    assert rec.user_languages("system", system="zh_HK") == ["zh_HK"]  # the editor passes Qt's locale
 
 
 def test_cli_prints_id_then_reason_then_alternatives(monkeypatch, capsys):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import locale
 import os
+import sys
 from dataclasses import dataclass
 
 from writer.core.fit import Machine, estimate
@@ -40,7 +41,12 @@ def reads_chinese(languages: list[str]) -> bool:
 
 
 def system_locale() -> str:
-    """The system's language as a locale code such as "zh_CN" ("" when unknown)."""
+    """The system's language as a locale code such as "zh_CN" ("" when unknown). The editor passes
+    Qt's answer instead, which also knows macOS's setting when no LANG is set."""
+    if sys.platform == "win32":  # the display language; getlocale() gives names like "Chinese (Simplified)_China"
+        import ctypes
+
+        return locale.windows_locale.get(ctypes.windll.kernel32.GetUserDefaultUILanguage(), "")
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "").split(".")[0]
         if value and value not in ("C", "POSIX"):
@@ -48,10 +54,11 @@ def system_locale() -> str:
     return (locale.getlocale()[0] or "").split(".")[0]
 
 
-def user_languages(interface_language: str) -> list[str]:
+def user_languages(interface_language: str, system: str | None = None) -> list[str]:
     """The interface language setting (unless it follows the system) and the system's locale."""
     found = [interface_language] if interface_language and interface_language != "system" else []
-    return found + [code for code in [system_locale()] if code and code not in found]
+    system = system_locale() if system is None else system
+    return found + ([system] if system and system not in found else [])
 
 
 def _grade(entry: dict) -> int:
