@@ -17,7 +17,7 @@ from writer.gui import i18n
 PACKAGE = Path(i18n.__file__).parents[1]
 # Where each kind of call takes its template (argument index): tr() in the editor; messages and
 # errors of the core and the engine, which carry a code first and reach the editor as data.
-TEMPLATE_CALLS = {"gui": {"tr": 0, "msg": 1}, "core": {"sentence": 0, "msg": 1, "UserError": 1, "UndecodableText": 0},
+TEMPLATE_CALLS = {"gui": {"tr": 0, "msg": 1}, "core": {"sentence": 0, "msg": 1, "UserError": 1, "UndecodableText": 1},
                   "engine": {"sentence": 0, "msg": 1}}
 
 

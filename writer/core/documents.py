@@ -72,7 +72,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Documen
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:
-        raise UndecodableText("{name} is not valid {encoding} text; choose its encoding or convert it to UTF-8.",
+        raise UndecodableText("document.undecodable", "{name} is not valid {encoding} text; choose its encoding or convert it to UTF-8.",
                               name=name, encoding=encoding.upper()) from None
     except LookupError:
         raise UserError("document.unknown_encoding", "Unknown text encoding '{encoding}'.", encoding=encoding) from None
