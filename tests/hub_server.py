@@ -17,7 +17,10 @@ _PATH = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)
 class HubServer:
     def __init__(self) -> None:
         self.files: dict[tuple[str, str], bytes] = {}
-        self.drop_after: int | None = None  # close the connection after this many body bytes, once
+        self.drop_after: int | None = None  # close the connection after this many body bytes of a response,
+        self.drops = 1  # for this many responses
+        self.fail: dict[str, list[tuple[int, str | None]]] = {}  # method -> (status, X-Error-Code) answers, used in turn
+        self.sent = 0  # file bytes served, to see what a resume fetched again
         self.wrong_etag = False
         self.delay = 0.0  # seconds per 64 KiB
         self.requests: list[tuple[str, str, str | None]] = []
@@ -27,7 +30,21 @@ class HubServer:
             def log_message(self, *args):
                 pass
 
+            def _failed(self) -> bool:
+                queue = server.fail.get(self.command)
+                if not queue:
+                    return False
+                status, code = queue.pop(0)
+                self.send_response(status)
+                if code:
+                    self.send_header("X-Error-Code", code)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+
             def _lookup(self):
+                if self._failed():
+                    return None
                 m = _PATH.match(self.path)
                 data = server.files.get((m["repo"], m["file"])) if m else None
                 if data is None:
@@ -73,6 +90,11 @@ class HubServer:
                 if self.path.startswith("/api/models?"):
                     return self._search()
                 tree = re.match(r"^/api/models/([^/]+/[^/]+)/tree/", self.path)
+                if tree and not any(r == tree.group(1) for r, _ in server.files):
+                    self.send_response(401)  # what the hub answers for a missing (or private) repository
+                    self.send_header("X-Error-Code", "RepoNotFound")
+                    self.send_header("Content-Length", "0")
+                    return self.end_headers()
                 if tree:
                     return self._json([{"type": "file", "path": f, "size": len(d), "oid": "0" * 40}
                                        for (r, f), d in server.files.items() if r == tree.group(1)])
@@ -81,19 +103,26 @@ class HubServer:
                     return
                 rng = re.match(r"bytes=(\d+)-$", self.headers.get("Range") or "")
                 start = int(rng.group(1)) if rng else 0
+                if start >= len(data):
+                    self.send_response(416)  # Range Not Satisfiable, as real servers answer
+                    self.send_header("Content-Length", "0")
+                    return self.end_headers()
                 self._headers(data, 206 if rng else 200, start)
                 sent, pos = 0, start
+                drop = server.drop_after if server.drop_after is not None and server.drops > 0 else None
                 while pos < len(data):
                     block = data[pos:pos + 65536]
-                    if server.drop_after is not None and sent + len(block) > server.drop_after:
-                        self.wfile.write(block[: server.drop_after - sent])
-                        server.drop_after = None
+                    if drop is not None and sent + len(block) > drop:
+                        self.wfile.write(block[: drop - sent])
+                        server.sent += drop - sent
+                        server.drops -= 1
                         self.close_connection = True
                         return
                     try:
                         self.wfile.write(block)
                     except (BrokenPipeError, ConnectionResetError):
                         return
+                    server.sent += len(block)
                     sent += len(block)
                     pos += len(block)
                     if server.delay:

@@ -52,17 +52,71 @@ def test_good_download_verifies_then_loads_and_generates(hub, model_bytes):
         client.close()
 
 
-def test_dropped_connection_then_resumed(hub, model_bytes):
-    hub.drop_after = 30_000_000
-    with pytest.raises(UserError, match="retry to resume"):
-        downloads.download(REPO, FILE, base=hub.url)
-    part = models_dir() / f".{FILE}.part"
-    assert part.exists() and 0 < part.stat().st_size < len(model_bytes)
-    assert installed_files() == []  # a partial file is never a usable model
-    have = part.stat().st_size
-    path = downloads.download(REPO, FILE, base=hub.url)
-    assert ("GET", f"/{REPO}/resolve/main/{FILE}", f"bytes={have}-") in hub.requests
+def file_gets(hub):
+    return [rng for method, path, rng in hub.requests if method == "GET" and path.endswith(FILE)]
+
+
+def test_dropped_connection_resumes_by_itself(hub, model_bytes):
+    hub.drop_after, hub.drops = 30_000_000, 1
+    seen = []
+    path = downloads.download(REPO, FILE, base=hub.url, on_progress=seen.append)
+    assert path.read_bytes() == model_bytes and installed_files() == [FILE]
+    assert file_gets(hub) == [None, "bytes=30000000-"]  # resumed from exactly the bytes on disk
+    assert hub.sent == len(model_bytes)  # nothing fetched twice
+    assert [(p.done, p.retry) for p in seen if p.retry] == [(30_000_000, 1)] and seen[-1].retry == 0
+    assert not list(models_dir().glob(".*part*"))
+
+
+def test_a_busy_server_then_a_drop_are_both_retried(hub, model_bytes):
+    hub.fail["GET"] = [(503, None), (502, None)]
+    hub.drop_after, hub.drops = 10_000_000, 1
+    path = downloads.download(REPO, FILE, base=hub.url, first_wait_s=0.05)
     assert path.read_bytes() == model_bytes
+    assert file_gets(hub) == [None, None, None, "bytes=10000000-"] and hub.sent == len(model_bytes)
+
+
+def test_connection_dropping_every_time_keeps_the_part_for_later(hub, model_bytes):
+    hub.drop_after, hub.drops = 4_000_000, 100
+    started = time.monotonic()
+    with pytest.raises(UserError) as caught:
+        downloads.download(REPO, FILE, base=hub.url, retries=3, first_wait_s=0.05)
+    waited = time.monotonic() - started
+    assert caught.value.code == "download.interrupted"
+    percent = 16_000_000 * 100 // len(model_bytes)
+    assert str(caught.value) == (f"The connection kept dropping while downloading {FILE} ({percent}% done); the "
+                                 "downloaded part is kept, and downloading it again continues from there.")
+    assert len(file_gets(hub)) == 4 and waited >= 0.05 + 0.1 + 0.2  # growing waits between the tries
+    part = models_dir() / f".{FILE}.part"
+    assert part.stat().st_size == 16_000_000 and part.read_bytes() == model_bytes[:16_000_000]
+    assert installed_files() == []  # a partial file is never a usable model
+    hub.drops = 0
+    path = downloads.download(REPO, FILE, base=hub.url)
+    assert file_gets(hub)[-1] == "bytes=16000000-" and path.read_bytes() == model_bytes
+
+
+def test_a_complete_part_is_verified_without_asking_the_server_again(hub, model_bytes):
+    hub.drop_after, hub.drops = len(model_bytes) - 1, 1
+    with pytest.raises(UserError):
+        downloads.download(REPO, FILE, base=hub.url, retries=0)
+    part = models_dir() / f".{FILE}.part"
+    with part.open("ab") as out:  # as if the last byte had arrived just before Writer was closed
+        out.write(model_bytes[-1:])
+    path = downloads.download(REPO, FILE, base=hub.url)
+    assert path.read_bytes() == model_bytes and len(file_gets(hub)) == 1
+
+
+def test_corrupted_part_is_deleted_and_said(hub, model_bytes):
+    hub.drop_after, hub.drops = 5_000_000, 1
+    with pytest.raises(UserError):
+        downloads.download(REPO, FILE, base=hub.url, retries=0)
+    part = models_dir() / f".{FILE}.part"
+    with part.open("r+b") as damaged:  # a bad sector, or another program writing into it
+        damaged.seek(1000)
+        damaged.write(b"garbage")
+    with pytest.raises(UserError) as caught:
+        downloads.download(REPO, FILE, base=hub.url)
+    assert caught.value.code == "download.checksum" and "was deleted" in str(caught.value)
+    assert installed_files() == [] and not list(models_dir().glob(".*part*"))
 
 
 def test_wrong_sha256_is_rejected_and_deleted(hub):
@@ -70,6 +124,29 @@ def test_wrong_sha256_is_rejected_and_deleted(hub):
     with pytest.raises(UserError, match="did not verify"):
         downloads.download(REPO, FILE, base=hub.url)
     assert installed_files() == [] and not list(models_dir().glob(".*part*"))
+
+
+@pytest.mark.parametrize("status, error_code, code, words", [
+    (503, None, "download.server_error", "could not serve tiny-q4_1.gguf right now (HTTP 503)"),
+    (500, None, "download.server_error", "(HTTP 500)"),
+    (404, "EntryNotFound", "download.not_found", "was not found in writer-tests/tiny-GGUF"),
+    (401, "RepoNotFound", "download.no_repository", "writer-tests/tiny-GGUF was not found on"),
+    (403, "GatedRepo", "download.gated", "needs a Hugging Face account or licence acceptance"),
+    (403, None, "download.gated", "needs a Hugging Face account"),
+])
+def test_metadata_errors_are_told_apart(hub, status, error_code, code, words):
+    hub.fail["HEAD"] = [(status, error_code)] * 10
+    with pytest.raises(UserError) as caught:
+        downloads.download(REPO, FILE, base=hub.url)
+    assert caught.value.code == code and words in str(caught.value)
+    assert "\n" not in str(caught.value) and not file_gets(hub)
+
+
+def test_download_refused_after_the_lookup_is_not_retried(hub):
+    hub.fail["GET"] = [(403, None)] * 10
+    with pytest.raises(UserError) as caught:
+        downloads.download(REPO, FILE, base=hub.url)
+    assert caught.value.code == "download.gated" and len(file_gets(hub)) == 1
 
 
 def test_catalog_checksum_must_match_the_hub(hub):
@@ -80,6 +157,8 @@ def test_catalog_checksum_must_match_the_hub(hub):
 def test_missing_file_is_a_clear_404(hub):
     with pytest.raises(UserError, match="was not found in writer-tests/tiny-GGUF"):
         downloads.download(REPO, "absent.gguf", base=hub.url)
+    with pytest.raises(UserError, match="writer-tests/absent was not found on .*, or it is private"):
+        downloads.gguf_files("writer-tests/absent", hub.url)
 
 
 def test_slow_download_can_be_cancelled_and_keeps_its_part(hub):
@@ -102,8 +181,9 @@ def test_full_disk_is_refused_before_downloading(hub, monkeypatch):
 
 def test_unreachable_server_fails_within_seconds():
     started = time.monotonic()
-    with pytest.raises(UserError, match="Could not reach"):
+    with pytest.raises(UserError, match="Could not reach") as caught:
         downloads.download(REPO, FILE, base="http://127.0.0.1:9")
+    assert caught.value.code == "download.unreachable"
     with pytest.raises(UserError, match="Could not reach"):
         downloads.check_reachable("http://127.0.0.1:9")
     assert time.monotonic() - started < 10
@@ -144,3 +224,12 @@ def test_catalog_entries_are_complete():
         assert item["file"].endswith(".gguf") and "/" in item["repo"]
         assert item["size_bytes"] > 100e6 and item["memory_gb"] > 0 and item["license"]
         assert isinstance(item["chinese"], bool) and item["translation"] and item["languages"]
+
+
+def test_offline_mode_is_said_plainly(hub, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(UserError) as caught:
+        downloads.download(REPO, FILE, base=hub.url)
+    assert caught.value.code == "download.offline" and not hub.requests

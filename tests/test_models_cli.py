@@ -75,3 +75,12 @@ def test_search_offline_fails_fast_with_one_line():
     result = writer("models", "search", "qwen", env={"HF_ENDPOINT": "http://127.0.0.1:9"})
     assert result.returncode == 1 and "Could not reach" in result.stderr.decode()
     assert len(result.stderr.decode().strip().splitlines()) == 1
+
+
+def test_download_resumes_by_itself_and_says_so(hub):
+    hub.drop_after, hub.drops = 20_000_000, 1
+    result = writer("models", "download", "qwen2.5-0.5b", env={"HF_ENDPOINT": hub.url})
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "connection dropped: resuming (try 1 of 5)" in err and "100.0%" in err
+    assert ("GET", f"/{CATALOG_REPO}/resolve/main/{CATALOG_FILE}", "bytes=20000000-") in hub.requests

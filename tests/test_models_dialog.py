@@ -66,6 +66,16 @@ def test_download_verify_and_use(qtbot, hub):
     assert dialog.table.item(select(dialog, "qwen2.5-0.5b"), STATUS).text() == "Active"
 
 
+def test_a_dropped_connection_is_resumed_while_the_dialog_says_so(qtbot, hub):
+    hub.drop_after, hub.drops = 20_000_000, 1
+    dialog = make(qtbot, Settings(hf_endpoint=hub.url))
+    row = select(dialog, "qwen2.5-0.5b")
+    dialog.download_button.click()
+    qtbot.waitUntil(lambda: "connection dropped, resuming (try 1 of 5)" in dialog.progress_label.text(), timeout=30000)
+    qtbot.waitUntil(lambda: "verified" in dialog.progress_label.text(), timeout=60000)
+    assert dialog.table.item(row, STATUS).text() == "Installed"
+
+
 def test_failed_verification_offers_retry_and_lists_nothing(qtbot, hub):
     hub.wrong_etag = True
     dialog = make(qtbot, Settings(hf_endpoint=hub.url))

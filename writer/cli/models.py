@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict
 
 from writer.core import downloads, library
 from writer.core.errors import UserError
@@ -24,11 +26,14 @@ def add_parser(sub, parser_class) -> None:
     p.add_argument("path")
     msub.add_parser("remove", help="delete a downloaded model or forget an imported one").add_argument("id")
     msub.add_parser("use", help="make a model the active one").add_argument("id")
+    p = msub.add_parser("recommend", help="the catalog model to download for this computer and your languages")
+    p.add_argument("--json", action="store_true", help="print the recommendation as JSON, for scripts")
 
 
 def _progress_printer(name: str):
     def show(p: downloads.Progress) -> None:
         eta = f", {p.eta_s:.0f} s left" if p.eta_s is not None else ""
+        eta += f", connection dropped: resuming (try {p.retry} of {downloads.RETRIES})" if p.retry else ""
         sys.stderr.write(f"\r{name}: {100 * p.done / max(p.total, 1):5.1f}%  {downloads.format_size(p.done)} of {downloads.format_size(p.total)}"
                          f" at {p.bytes_per_s / 1e6:.1f} MB/s{eta}   ")
         sys.stderr.flush()
@@ -87,6 +92,27 @@ def download(args, settings: Settings) -> int:
     return 0
 
 
+def recommend(settings: Settings, as_json: bool) -> int:
+    """The recommended catalog id first (the built-in model's when none runs well), then why, then the others."""
+    from writer.core.fit import detect_machine
+    from writer.core.recommend import recommend as choose, user_languages
+
+    languages, machine = user_languages(settings.language), detect_machine()
+    choice = choose(machine, languages)
+    model_id = choice.id or library.DEFAULT_ID
+    if as_json:
+        others = [{"id": e["id"], "name": e["name"], "size_bytes": e["size_bytes"]} for e in choice.alternatives]
+        print(json.dumps({"id": model_id, "reason": str(choice.reason), "reason_code": choice.reason.code,
+                          "languages": languages, "machine": asdict(machine), "alternatives": others}, ensure_ascii=False))
+        return 0
+    print(model_id)
+    print(choice.reason)
+    if choice.alternatives:
+        print("Alternatives: " + ", ".join(f"{e['id']} ({downloads.format_size(e['size_bytes'])})"
+                                           for e in choice.alternatives))
+    return 0
+
+
 def _probe(path) -> dict:
     from writer.engine.client import EngineClient
 
@@ -117,6 +143,8 @@ def run(args) -> int:
     if command == "remove":
         print(f"Removed {library.remove(settings, args.id).name}.")
         return 0
+    if command == "recommend":
+        return recommend(settings, args.json)
     model = library.use(settings, args.id)
     print(f"{model.name} is now the active model.")
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,8 +23,24 @@ class Machine:
     gpu_free_bytes: int | None = None
 
 
+def _windows_ram_bytes() -> int | None:
+    """Windows has no sysconf: ask GlobalMemoryStatusEx."""
+    import ctypes
+
+    class MemoryStatus(ctypes.Structure):
+        _fields_ = [("dwLength", ctypes.c_ulong), ("dwMemoryLoad", ctypes.c_ulong)] + [
+            (name, ctypes.c_ulonglong) for name in ("ullTotalPhys", "ullAvailPhys", "ullTotalPageFile", "ullAvailPageFile",
+                                                    "ullTotalVirtual", "ullAvailVirtual", "ullAvailExtendedVirtual")]
+
+    status = MemoryStatus()
+    status.dwLength = ctypes.sizeof(status)
+    return int(status.ullTotalPhys) if ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)) else None
+
+
 def _ram_bytes() -> int | None:
     try:
+        if sys.platform == "win32":
+            return _windows_ram_bytes()
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None

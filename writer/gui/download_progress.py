@@ -65,7 +65,9 @@ class DownloadProgress(QWidget):
         self.bar.setValue(int(1000 * p.done / max(p.total, 1)))
         text = tr("{done} of {total} · {speed} MB/s", done=downloads.format_size(p.done),
                   total=downloads.format_size(p.total), speed=f"{p.bytes_per_s / 1e6:.1f}")
-        if p.eta_s is not None:
+        if p.retry:
+            text += " · " + tr("connection dropped, resuming (try {n} of {tries})…", n=p.retry, tries=downloads.RETRIES)
+        elif p.eta_s is not None:
             text += " · " + tr("about {seconds} s left", seconds=f"{p.eta_s:.0f}")
         self.label.setText(text)
 
