@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from writer.core.actions import ActionRequest
-from writer.core.markdown import blocks, hide_links, restore_links, runs
+from writer.core.markdown import blocks, hide_links, one_line, restore_links, runs
 from writer.core.pipeline import ActionRun
 from test_pipeline import EchoEngine
 
@@ -201,3 +201,18 @@ def test_whatever_the_model_writes_every_kept_part_comes_back(text):
 def test_restoring_an_unchanged_text_gives_it_back(text):
     hidden, kept = hide_links(text)
     assert restore_links(hidden, kept) == text
+
+
+def test_a_cell_heading_or_list_item_stays_on_its_line():
+    assert one_line("Le port |\n  dix euros \\| ou plus") == "Le port \\| dix euros \\| ou plus"
+
+
+@pytest.mark.parametrize("action, options", [("translate", {"language": "French"}), ("rewrite", {"style": "formal"})])
+def test_the_real_model_returns_code_urls_definitions_and_tables_byte_identical(engine, action, options):
+    run = ActionRun(engine, ActionRequest(action, EVERYTHING, **options), 2048, temperature=0, max_tokens=48)
+    out = list(run)[-1]["text"]
+    for kept in CODE_BLOCKS + INLINE + LINE_KEPT:
+        assert kept in out, kept
+    rows = [line for line in out.splitlines() if line.startswith("|")]
+    assert len(rows) == 3 and all(len(re.findall(r"(?<!\\)\|", row)) == 3 for row in rows)
+    assert out.startswith("# ") and "\n- [ ] " in out and "\n> " in out

@@ -231,8 +231,9 @@ def _table_runs(block: Block, lines: list[str]) -> list[Run]:
 
 
 def one_line(text: str) -> str:
-    """Model output for a run that must stay on its line, its line breaks made spaces."""
-    return re.sub(r"[ \t]*\n\s*", " ", text)
+    """Model output for a run that must stay on its line: line breaks become spaces and pipes are
+    escaped, so a table keeps its rows and columns (an escaped pipe reads the same anywhere)."""
+    return re.sub(r"(?<!\\)\|", r"\\|", re.sub(r"[ \t]*\n\s*", " ", text))
 
 
 def verbatim_spans(text: str) -> list[tuple[int, int]]:
