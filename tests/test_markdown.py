@@ -207,7 +207,7 @@ def test_a_cell_heading_or_list_item_stays_on_its_line():
     assert one_line("Le port |\n  dix euros \\| ou plus") == "Le port \\| dix euros \\| ou plus"
 
 
-@pytest.mark.parametrize("action, options", [("translate", {"language": "French"}), ("rewrite", {"style": "formal"})])
+@pytest.mark.parametrize("action, options", [("translate", {"language": "fr"}), ("rewrite", {"style": "formal"})])
 def test_the_real_model_returns_code_urls_definitions_and_tables_byte_identical(engine, action, options):
     run = ActionRun(engine, ActionRequest(action, EVERYTHING, **options), 2048, temperature=0, max_tokens=48)
     out = list(run)[-1]["text"]

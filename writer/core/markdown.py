@@ -101,10 +101,11 @@ def parse_blocks(text: str, env: dict | None = None) -> tuple[list[Block], list[
 def outline(text: str) -> Outline:
     env: dict = {}
     found = parse_blocks(text, env)[0]
-    return Outline(lines_of(text), found, _is_markdown(found, env))
+    lines = lines_of(text)
+    return Outline(lines, found, _is_markdown(found, env, lines))
 
 
-def _is_markdown(found: list[Block], env: dict) -> bool:
+def _is_markdown(found: list[Block], env: dict, lines: list[str]) -> bool:
     """Markdown shows itself by fences, ATX headings, tables, HTML, lists, quotes, link definitions or
     inline code and links; rules, underlined titles and indented lines alone are common in plain text."""
     if env.get("references"):
@@ -112,7 +113,7 @@ def _is_markdown(found: list[Block], env: dict) -> bool:
     for block in found:
         if block.quotes or block.items or block.fenced or (block.kind in _MARKDOWN_BLOCKS and not block.setext):
             return True
-    return False
+    return any(hide_links("".join(lines[b.start : b.end]))[1] for b in found if b.kind == "paragraph")
 
 
 def prose_runs(text: str) -> list[Run]:
@@ -144,7 +145,7 @@ def runs(text: str, whole_plain: bool = False) -> list[Run]:
     """Prose and structure runs of `text`. Plain text is cut at blank lines, or with `whole_plain`
     kept as one run (a rewrite reads it as a whole)."""
     doc = outline(text)
-    if not doc.markdown and not _has_inline_markup(doc):
+    if not doc.markdown:
         return [r for r in (prose_runs(text) if whole_plain else _paragraph_runs(text)) if r.text]
     out: list[Run] = []
     lines = doc.lines
@@ -157,11 +158,6 @@ def runs(text: str, whole_plain: bool = False) -> list[Run]:
         done = max(done, block.end)
     out.extend(Run(line, False) for line in lines[done:])
     return [r for r in out if r.text]
-
-
-def _has_inline_markup(doc: Outline) -> bool:
-    """Inline code, links, autolinks or HTML make a document without block markup Markdown too."""
-    return any(hide_links("".join(doc.lines[b.start : b.end]))[1] for b in doc.blocks if b.kind == "paragraph")
 
 
 def _split_end(line: str) -> tuple[str, str]:
@@ -257,6 +253,9 @@ class Kept:
     text: str
 
 
+_MAY_KEEP = re.compile(r"[`<\[]")  # prose without these has nothing to keep: no need to parse it
+
+
 class _AnyReference(dict):
     """Reference links resolve without their definitions, which lie outside the piece being parsed."""
 
@@ -288,6 +287,8 @@ def _inline_parser() -> MarkdownIt:
 def hide_links(text: str) -> tuple[str, list[Kept]]:
     """Takes link targets out ('[docs](http://x)' becomes '[docs]') and notes inline code, autolinks and
     inline HTML, in order, so that restore_links can put them back exactly."""
+    if not _MAY_KEEP.search(text):
+        return text, []
     md = _inline_parser()
     env = {"kept": [], "references": _AnyReference()}
     md.parseInline(text, env)

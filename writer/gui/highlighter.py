@@ -72,10 +72,11 @@ class MarkdownHighlighter(QSyntaxHighlighter):
         ]
         self.whole_line = {"heading": _format("#3b6fd4", bold=True), "code": _format("#8a5a00", mono=True),
                            "html": _format("#8a5a00", mono=True), "quote": _format("#6b7280", italic=True)}
-        document.contentsChange.connect(self._catch_up_later)
-
-    def _catch_up_later(self, *_) -> None:
-        QTimer.singleShot(0, self._catch_up)
+        self._later = QTimer(self)  # runs once Qt has highlighted the edited blocks itself
+        self._later.setSingleShot(True)
+        self._later.setInterval(0)
+        self._later.timeout.connect(self._catch_up)
+        document.contentsChange.connect(self._later.start)
 
     def _catch_up(self) -> None:
         """Rehighlights lines whose kind changed away from the edit (an underline that makes the line
