@@ -8,11 +8,11 @@ again, in growing windows, until the new structure meets the old one at a top-le
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from writer.core.markdown import Block, parse_blocks
 
-FIRST_WINDOW = 200  # lines past an edit parsed before looking for the old structure
+FIRST_WINDOW = 40  # lines past an edit parsed before looking for the old structure
 
 
 def _kind(block: Block) -> str:
@@ -53,18 +53,21 @@ class LineKinds:
         stop = meet if meet is not None else len(self.lines)
         old_stop = stop - shift
         self.kinds[begin:old_stop] = kinds[: stop - begin]
-        keep_before = [s for s in self.starts if s < begin]
-        keep_after = [s + shift for s in self.starts if s >= old_stop]
-        self.starts = keep_before + [s for s in starts if s < stop] + keep_after
+        after = bisect_left(self.starts, old_stop)
+        tail = [s + shift for s in self.starts[after:]] if shift else self.starts[after:]
+        self.starts[bisect_left(self.starts, begin):] = [s for s in starts if s < stop] + tail
         return range(begin, stop)
 
     def _meeting(self, starts: list[int], edited_end: int, end: int, shift: int) -> int | None:
         """The first new top-level start past the edit that was a top-level start before it."""
-        old = set(self.starts)
         for start in starts:
-            if edited_end <= start < end - 1 and start - shift in old:
+            if edited_end <= start < end - 1 and self._was_start(start - shift):
                 return start
         return None
+
+    def _was_start(self, line: int) -> bool:
+        i = bisect_left(self.starts, line)
+        return i < len(self.starts) and self.starts[i] == line
 
     def _parse(self, begin: int, end: int) -> tuple[list[str], list[int]]:
         text = "\n".join(self.lines[begin:end]) + "\n"
