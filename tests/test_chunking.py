@@ -64,3 +64,15 @@ def test_pieces_carry_their_token_counts():
     text = ("A sentence of some length. " * 30 + "\n\n") * 3
     for piece in split_text(text, 120, by_chars):
         assert piece.tokens == by_chars([piece.text])[0]
+
+
+def test_paragraphs_keep_every_kind_of_code_and_html_block_whole():
+    blocks = ["~~~\nline\n\nmore\n~~~", "````\n```\n\n```\n````", "    indented\n\n    code", "<pre>\nhtml\n\n</pre>"]
+    for block in blocks:
+        text = f"# Title\n\n{block}\n\nEnd."
+        assert [p.text for p in paragraphs(text)] == ["# Title", block.lstrip(), "End."], block  # indentation goes with the break before
+
+
+def test_plain_text_paragraphs_split_at_every_blank_line():
+    text = "Dear Ann,\n\n    It was a long winter.\n\n    We missed you."
+    assert [p.text for p in paragraphs(text)] == ["Dear Ann,", "It was a long winter.", "We missed you."]

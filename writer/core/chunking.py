@@ -1,6 +1,6 @@
 """Splits text too long for the model's context into pieces on natural boundaries.
 
-Paragraphs first (a fenced code block counts as one), then sentences (Chinese and Japanese
+Paragraphs first (a Markdown code or HTML block counts as one), then sentences (Chinese and Japanese
 punctuation included), then, for a single enormous sentence, words or characters. Each piece
 remembers the whitespace that followed it, so processed pieces reassemble in the same layout.
 """
@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from writer.core.markdown import verbatim_spans
+
 CountTokens = Callable[[Sequence[str]], list[int]]
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|(?<=[。！？；])[」』”’）]*\s*")
-_FENCE = re.compile(r"^\s*(```|~~~)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,17 @@ class Piece:
     tokens: int = 0  # its size as counted by split_text
 
 
-def _split_keep(text: str, pattern: re.Pattern) -> list[Piece]:
+def _split_keep(text: str, pattern: re.Pattern, unbroken: Sequence[tuple[int, int]] = ()) -> list[Piece]:
+    """Pieces between matches of `pattern`, except matches inside an `unbroken` character range."""
     pieces, start = [], 0
+    ranges = iter(unbroken)
+    current = next(ranges, None)
     for m in pattern.finditer(text):
+        blank_line = m.start() + 1  # the match begins with the line end before the blank line
+        while current and current[1] <= blank_line:
+            current = next(ranges, None)
+        if current and current[0] <= blank_line:
+            continue
         if m.start() > start:
             pieces.append(Piece(text[start : m.start()], m.group()))
             start = m.end()
@@ -37,15 +46,8 @@ def _split_keep(text: str, pattern: re.Pattern) -> list[Piece]:
 
 
 def paragraphs(text: str) -> list[Piece]:
-    """Paragraphs separated by blank lines; blank lines inside a fenced code block do not split."""
-    pieces: list[Piece] = []
-    for part in _split_keep(text, _PARAGRAPH_BREAK):
-        inside_fence = pieces and len(_FENCE.findall(pieces[-1].text)) % 2 == 1
-        if inside_fence:
-            prev = pieces.pop()
-            part = Piece(prev.text + prev.separator + part.text, part.separator)
-        pieces.append(part)
-    return pieces
+    """Paragraphs separated by blank lines; blank lines inside a Markdown code or HTML block do not split."""
+    return _split_keep(text, _PARAGRAPH_BREAK, verbatim_spans(text))
 
 
 def sentences(text: str) -> list[Piece]:

@@ -19,7 +19,7 @@ from writer.core.cleanup import StreamCleaner
 from writer.core.errors import UserError
 from writer.core.events import Delta, Done, Finish, Finished, Note, Progress, RunEvent
 from writer.core.languages import find_language
-from writer.core.markdown import hide_links, prose_runs, restore_links, runs
+from writer.core.markdown import Run, hide_links, one_line, restore_links, runs
 from writer.core.messages import msg
 
 TEMPLATE_OVERHEAD = 48  # tokens a chat template adds around the messages
@@ -133,45 +133,48 @@ class ActionRun:
 
     def _piecewise(self) -> Iterator[Step]:
         """Translate and rewrite: each piece in order, everything between pieces copied as it was.
-        Translation also keeps Markdown structure (code, markers, tables, link targets) out of the model."""
+        Markdown structure (code, HTML, markers, tables, link definitions) never reaches the model;
+        plain text is translated paragraph by paragraph and rewritten as a whole."""
         req = self.request
         ratio = req.output_ratio()
         budget = self._input_budget(req.task(), 0, ratio)
-        parts = runs(req.text) if req.action == "translate" else prose_runs(req.text)
+        parts = runs(req.text, whole_plain=req.action == "rewrite")
         prose = [r.text for r in parts if r.prose]
         sizes = iter(self.engine.count_tokens(prose) if prose else [])
-        work: list[tuple[str, bool, int]] = []  # (text, send to the model, tokens)
+        work: list[tuple[str, Run | None, int]] = []  # (text, its run if it goes to the model, tokens)
         for run in parts:
             if not run.prose:
-                work.append((run.text, False, 0))
+                work.append((run.text, None, 0))
                 continue
             n = next(sizes)
             for piece in [Piece(run.text, tokens=n)] if n <= budget else self._split(run.text, budget):
-                work.append((piece.text, True, piece.tokens))
-                work.append((piece.separator, False, 0))
-        total = sum(1 for _, model, _ in work if model)
+                work.append((piece.text, run, piece.tokens))
+                work.append((piece.separator, None, 0))
+        total = sum(1 for _, run, _ in work if run)
         done = 0
-        for text, model, tokens in work:
-            if not model:
+        for text, run, tokens in work:
+            if not run:
                 if text:
                     yield Delta(text)
                 continue
             done += 1
             if total > 1:
                 yield Progress(done, total)
-            yield from self._rewrite_piece(text, math.ceil(tokens * ratio) + 64)
+            yield from self._rewrite_piece(text, math.ceil(tokens * ratio) + 64, run.one_line)
             if self._cancelled.is_set():
                 return
 
-    def _rewrite_piece(self, text: str, max_tokens: int) -> Iterator[Step]:
-        hidden, targets = hide_links(text) if self.request.action == "translate" else (text, [])
+    def _rewrite_piece(self, text: str, max_tokens: int, on_one_line: bool = False) -> Iterator[Step]:
+        hidden, targets = hide_links(text)
+        flat = one_line if on_one_line else str
         if not targets:
-            yield from self._stream(self.request.messages(hidden), max_tokens)
+            for event in self._stream(self.request.messages(hidden), max_tokens):
+                yield Delta(flat(event.text)) if isinstance(event, Delta) else event
             return
-        # Link targets go back in after the whole piece is written, so this piece is not streamed.
+        # Inline code and link targets go back in after the whole piece is written, so it is not streamed.
         for event in self._stream(self.request.messages(hidden), max_tokens, show=False):
             if isinstance(event, _PieceDone):
-                yield Delta(restore_links(event.text, targets))
+                yield Delta(restore_links(flat(event.text), targets))
             yield event
 
     def _summarize(self) -> Iterator[Step]:
@@ -240,8 +243,8 @@ def likely_prompt(request: ActionRequest, context_size: int) -> list[dict] | Non
     if req.action == "translate" or len(req.text) > context_size:
         return None  # translation goes block by block; a longer text may be split
     if req.action == "rewrite":
-        prose = [run.text for run in prose_runs(req.text) if run.prose]
-        return req.messages(prose[0]) if len(prose) == 1 else None
+        prose = [run.text for run in runs(req.text, whole_plain=True) if run.prose]
+        return req.messages(hide_links(prose[0])[0]) if len(prose) == 1 else None
     if req.action == "summarize":
         return req.messages(req.text.strip())
     return req.messages(req.text)

@@ -2,60 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit
 
 
 def utf16_len(text: str) -> int:
     """Qt counts positions in UTF-16 code units (an emoji is two)."""
     return len(text.encode("utf-16-le")) // 2
-
-
-def _format(color: str | None = None, bold=False, italic=False, mono=False) -> QTextCharFormat:
-    fmt = QTextCharFormat()
-    if color:
-        fmt.setForeground(QColor(color))
-    if bold:
-        fmt.setFontWeight(QFont.Weight.Bold)
-    if italic:
-        fmt.setFontItalic(True)
-    if mono:
-        fmt.setFontFamilies(["monospace"])
-    return fmt
-
-
-class MarkdownHighlighter(QSyntaxHighlighter):
-    def __init__(self, document) -> None:
-        super().__init__(document)
-        # Built here, not at import: the first colour format sets up Qt enums (~20 ms), which
-        # must not delay the window's first paint.
-        self.rules = [
-            (re.compile(r"^#{1,6} .*$"), _format("#3b6fd4", bold=True)),
-            (re.compile(r"^\s*([-*+]|\d+[.)])\s"), _format("#c0504d", bold=True)),
-            (re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"), _format(bold=True)),
-            (re.compile(r"(?<![*\w])\*[^*\n]+\*(?!\*)|(?<![_\w])_[^_\n]+_(?!_)"), _format(italic=True)),
-            (re.compile(r"`[^`\n]+`"), _format("#8a5a00", mono=True)),
-            (re.compile(r"\[[^\]\n]+\]\([^)\n]+\)"), _format("#2a7ab0")),
-            (re.compile(r"^>.*$"), _format("#6b7280", italic=True)),
-        ]
-        self.code = _format("#8a5a00", mono=True)
-
-    def highlightBlock(self, text: str) -> None:
-        in_code = self.previousBlockState() == 1
-        if text.lstrip().startswith("```"):
-            self.setFormat(0, len(text), self.code)
-            self.setCurrentBlockState(0 if in_code else 1)
-            return
-        self.setCurrentBlockState(1 if in_code else 0)
-        if in_code:
-            self.setFormat(0, len(text), self.code)
-            return
-        for pattern, fmt in self.rules:
-            for m in pattern.finditer(text):
-                self.setFormat(m.start(), m.end() - m.start(), fmt)
 
 
 class Editor(QPlainTextEdit):
@@ -72,10 +26,12 @@ class Editor(QPlainTextEdit):
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
         self.document().setDocumentMargin(24)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.highlighter: MarkdownHighlighter | None = None  # started after the first paint
+        self.highlighter = None  # started after the first paint
         self._context_actions: list = []
 
     def start_highlighting(self) -> None:
+        from writer.gui.highlighter import MarkdownHighlighter  # the parser loads after the first paint
+
         self.highlighter = MarkdownHighlighter(self.document())
 
     def set_context_actions(self, actions: list) -> None:
