@@ -52,7 +52,10 @@ class FirstRunDialog(QDialog):
                           "rewrite faithfully; check what it writes."))
         intro.setWordWrap(True)
         self.title = QLabel(tr("Looking for the model that suits this computer…"))
-        self.title.setObjectName("heading")
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title.setFont(font)
         self.title.setWordWrap(True)
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -107,6 +110,7 @@ class FirstRunDialog(QDialog):
                  tr_message(estimate(model["size_bytes"]).describe())]
         self.details.setText("\n".join(lines))
         self._sync()
+        self.adjustSize()
 
     def _online(self, _result) -> None:
         self.network.setText("")
@@ -118,6 +122,7 @@ class FirstRunDialog(QDialog):
         self.network.setText(tr("Offline: {reason} You can keep writing with the built-in model and download a model "
                                 "later from File → Models….", reason=tr_message(message)))
         self._sync()
+        self.adjustSize()
 
     def _sync(self) -> None:
         ready = self.recommendation is not None and self.recommendation.model is not None
