@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from writer.cli.options import add_engine_options, add_generation_options, engine_settings
+from writer.cli.options import add_engine_options, add_generation_options, engine_factory, engine_settings
 from writer.core import documents
 from writer.core.actions import ActionRequest, lengths, styles
 from writer.core.errors import UserError
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         length=getattr(args, "length", None),
     ).validated()
     settings = engine_settings(args)
-    session = EngineSession()
+    session = EngineSession(engine_factory=engine_factory)
     out = sys.stdout
     try:
         loaded = session.load(settings)
