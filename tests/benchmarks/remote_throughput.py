@@ -1,0 +1,77 @@
+"""Decode speed through Writer's server engine versus a bare streaming httpx client, on the same
+llama-cpp-python server (started here on loopback with the bundled model).
+
+Runs alternate, ROUNDS times each, so both see the same machine load; both are timed the same way
+on the client side (first to last streamed token). Not a test: run it by hand.
+The last line printed is JSON: {"bare_tok_s": ..., "writer_tok_s": ..., "ratio": writer/bare}.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+
+from llama_server import API_KEY, MODEL_ALIAS, llama_server  # noqa: E402
+from writer.core.events import Delta  # noqa: E402
+from writer.core.paths import default_model_path  # noqa: E402
+from writer.engine.remote import RemoteEngine  # noqa: E402
+
+TOKENS = 256
+ROUNDS = 5
+MESSAGES = [{"role": "user", "content": "Count from 1 to 500, one number per line."}]
+
+
+def tokens_per_s(times: list[float]) -> float:
+    return (len(times) - 1) / (times[-1] - times[0])
+
+
+def writer_round(engine: RemoteEngine) -> list[float]:
+    times = []
+    for event in engine.generate(MESSAGES, max_tokens=TOKENS, temperature=0):
+        if isinstance(event, Delta):
+            times.append(time.perf_counter())
+    return times
+
+
+def bare_round(client: httpx.Client, url: str) -> list[float]:
+    times = []
+    body = {"model": MODEL_ALIAS, "messages": MESSAGES, "max_tokens": TOKENS, "temperature": 0, "stream": True}
+    with client.stream("POST", url + "/v1/chat/completions", json=body) as response:
+        for line in response.iter_lines():
+            if line.startswith("data: ") and line != "data: [DONE]":
+                delta = json.loads(line[6:])["choices"][0]["delta"]
+                if delta.get("content"):
+                    times.append(time.perf_counter())
+    return times
+
+
+def main() -> None:
+    with llama_server(default_model_path(), n_ctx=2048) as (_, url):
+        engine = RemoteEngine(url, api_key=API_KEY)
+        engine.load()
+        client = httpx.Client(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=60)
+        bare_round(client, url)  # warm-up: the prompt lands in the server's cache for both
+        writer, bare = [], []
+        variants = [("writer", lambda: writer_round(engine), writer), ("bare", lambda: bare_round(client, url), bare)]
+        for i in range(ROUNDS):
+            for name, run, into in variants if i % 2 == 0 else variants[::-1]:  # neither always goes first
+                times = run()
+                into.append(tokens_per_s(times))
+                print(f"round {i + 1} {name:6s} {len(times)} tokens  {into[-1]:.1f} tok/s", flush=True)
+        engine.close()
+        client.close()
+    result = {"bare_tok_s": round(statistics.median(bare), 1), "writer_tok_s": round(statistics.median(writer), 1)}
+    result["ratio"] = round(result["writer_tok_s"] / result["bare_tok_s"], 3)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
