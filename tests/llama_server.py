@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-import httpx
+import httpx2 as httpx
 
 MODEL_ALIAS = "smol"
 API_KEY = "test-key-5f2c"
@@ -31,7 +31,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def llama_server(model_path, api_key: str | None = API_KEY, n_ctx: int = 2048, threads: int = 2):
+def llama_server(model_path, api_key: str | None = API_KEY, n_ctx: int = 2048, threads: int = 1):
     """Yields (process, base URL); the server is ready when this yields."""
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",

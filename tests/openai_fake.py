@@ -12,6 +12,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 WORDS = ["Hello", ", ", "world", "."]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hung up mid-stream is what these tests do on purpose
+
+
 class FakeOpenAI:
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.models: list[dict] = [{"id": "fake-model", "object": "model"}]
@@ -109,8 +116,7 @@ class FakeOpenAI:
                 if mode != "no_done":
                     self._event("[DONE]")
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         if tls is not None:
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]

@@ -19,6 +19,7 @@ from llama_server import API_KEY, MODEL_ALIAS, cpu_seconds, free_port, llama_ser
 from openai_fake import WORDS, FakeOpenAI
 
 COUNTING = [{"role": "user", "content": "Count from 1 to 500, one number per line."}]
+STORY = [{"role": "user", "content": "Write a long story about a lighthouse keeper and a storm."}]  # hundreds of tokens
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,7 @@ def fake():
 
 
 def engine_for(url, **options) -> RemoteEngine:
+    """An engine for the fake server: it stalls on purpose, so a second counts as a stall."""
     options.setdefault("stall_timeout", 1.0)
     return RemoteEngine(url, **options)
 
@@ -100,7 +102,7 @@ def test_the_settings_keep_a_server_and_drop_a_bad_one(writer_home):
 @pytest.mark.parametrize("path", ["", "/v1", "/v1/"])
 def test_load_lists_the_model_and_names_the_host(llama, path):
     _, url = llama
-    engine = engine_for(url.replace("127.0.0.1", "localhost") + path, api_key=API_KEY, context=4096)
+    engine = RemoteEngine(url.replace("127.0.0.1", "localhost") + path, api_key=API_KEY, context=4096)
     info = engine.load()
     assert (info.name, info.context, info.server) == (MODEL_ALIAS, 4096, server_host(url.replace("127.0.0.1", "localhost")))
     assert engine.list_models() == [MODEL_ALIAS]
@@ -108,7 +110,7 @@ def test_load_lists_the_model_and_names_the_host(llama, path):
 
 
 def test_streaming_gives_deltas_then_one_finish(llama):
-    engine = engine_for(llama[1], api_key=API_KEY)
+    engine = RemoteEngine(llama[1], api_key=API_KEY)
     engine.load()
     text, events, error = drain(engine.generate([{"role": "user", "content": "Say hello."}], max_tokens=8, temperature=0))
     assert error is None
@@ -121,7 +123,7 @@ def test_streaming_gives_deltas_then_one_finish(llama):
 
 
 def test_the_server_counts_tokens_and_the_estimate_never_counts_fewer(llama):
-    engine = engine_for(llama[1], api_key=API_KEY)
+    engine = RemoteEngine(llama[1], api_key=API_KEY)
     engine.load()
     texts = ["The quick brown fox jumps over the lazy dog. " * 20, "写作助手可以总结、翻译和改写文本。" * 10, ""]
     counts = engine.count_tokens(texts)
@@ -133,13 +135,13 @@ def test_the_server_counts_tokens_and_the_estimate_never_counts_fewer(llama):
 
 def test_a_wrong_or_missing_key_is_one_sentence(llama):
     _, url = llama
-    assert failure(engine_for(url, api_key="wrong").load).code == "server.key_wrong"
-    error = failure(engine_for(url).load)
+    assert failure(RemoteEngine(url, api_key="wrong").load).code == "server.key_wrong"
+    error = failure(RemoteEngine(url).load)
     assert error.code == "server.key_missing" and server_host(url) in str(error)
 
 
 def test_test_connection_says_what_works(llama):
-    engine = engine_for(llama[1], api_key=API_KEY, context=2048)
+    engine = RemoteEngine(llama[1], api_key=API_KEY, context=2048)
     message = engine.test_connection()
     assert message.code == "server.ok_no_context"
     assert str(message) == (f"{server_host(llama[1])} answers, the key is accepted, model “{MODEL_ALIAS}” is there; the "
@@ -149,16 +151,17 @@ def test_test_connection_says_what_works(llama):
 
 def test_stop_frees_the_server_within_a_second(llama):
     process, url = llama
-    engine = engine_for(url, api_key=API_KEY)
+    engine = RemoteEngine(url, api_key=API_KEY)
     engine.load()
-    generation = engine.generate(COUNTING, max_tokens=1500, temperature=0)
+    generation = engine.generate(STORY, max_tokens=1500, temperature=0)
     events = iter(generation)
-    for _ in range(20):
+    for _ in range(10):
         assert isinstance(next(events), Delta)
     busy_start = cpu_seconds(process.pid)
     time.sleep(0.5)
     busy = cpu_seconds(process.pid) - busy_start
-    assert busy > 0.3, f"the server was not generating ({busy:.2f} s of CPU in 0.5 s)"
+    # A shared machine gives the server a fraction of a core; any steady use means it is generating.
+    assert busy >= 0.05, f"the server was not generating ({busy:.2f} s of CPU in 0.5 s)"
     stopped = time.monotonic()
     threading.Thread(target=generation.cancel).start()  # Stop comes from another thread (the editor's)
     rest = list(events)
@@ -168,7 +171,7 @@ def test_stop_frees_the_server_within_a_second(llama):
     idle_start = cpu_seconds(process.pid)
     time.sleep(1.0)
     idle = cpu_seconds(process.pid) - idle_start
-    assert idle < 0.05, f"the server kept working after Stop ({idle:.2f} s of CPU in the second after)"
+    assert idle <= 0.02, f"the server kept working after Stop ({idle:.2f} s of CPU in the second after)"
     # and it takes the next request at once
     text, _, error = drain(engine.generate([{"role": "user", "content": "Hi"}], max_tokens=4, temperature=0))
     assert error is None and text
@@ -176,9 +179,9 @@ def test_stop_frees_the_server_within_a_second(llama):
 
 
 def test_stop_before_the_first_token_ends_the_generation(llama):
-    engine = engine_for(llama[1], api_key=API_KEY)
+    engine = RemoteEngine(llama[1], api_key=API_KEY)
     engine.load()
-    generation = engine.generate(COUNTING, max_tokens=1500, temperature=0)
+    generation = engine.generate(STORY, max_tokens=1500, temperature=0)
     threading.Timer(0.05, generation.cancel).start()
     started = time.monotonic()
     events = list(generation)

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
+import httpx2 as httpx  # noqa: E402
 
 from llama_server import API_KEY, MODEL_ALIAS, llama_server  # noqa: E402
 from writer.core.events import Delta  # noqa: E402

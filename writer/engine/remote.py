@@ -16,7 +16,7 @@ import ssl
 import threading
 import time
 from typing import Iterable, Iterator, Union
-import httpx
+import httpx2 as httpx  # huggingface-hub 2.x brings it: the httpx API, with truststore and SSE
 
 from writer.core.errors import EngineError, UserError
 from writer.core.events import Delta, EngineInfo, Finished, ModelInfo
@@ -54,21 +54,17 @@ def sse_data(lines: Iterable[str]) -> Iterator[str | None]:
 
 
 def _ssl_context(ca_file: str | None) -> ssl.SSLContext:
-    """The operating system's certificates (through truststore where installed, so a frozen build
-    finds them too), plus an internal CA's certificate when one is given. Always verifying."""
-    if ca_file:
-        context = ssl.create_default_context()
-        try:
-            context.load_verify_locations(cafile=ca_file)
-        except (OSError, ssl.SSLError):
-            raise UserError("server.ca_file", "Writer could not read the CA certificate file {path}; choose a "
-                            "PEM file with the certificate of the server's certificate authority.", path=ca_file) from None
-        return context
+    """The operating system's certificates (httpx2 uses truststore on Windows and macOS, so a frozen
+    build finds them too), or those plus an internal CA's certificate. Always verifying."""
+    if not ca_file:
+        return httpx.create_ssl_context(trust_env=False)
+    context = ssl.create_default_context()
     try:
-        import truststore
-    except ImportError:
-        return ssl.create_default_context()
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_verify_locations(cafile=ca_file)
+    except (OSError, ssl.SSLError):
+        raise UserError("server.ca_file", "Writer could not read the CA certificate file {path}; choose a "
+                        "PEM file with the certificate of the server's certificate authority.", path=ca_file) from None
+    return context
 
 
 def _tls_reason(exc: BaseException) -> str | None:
@@ -416,6 +412,9 @@ class RemoteGeneration:
                     yield Delta(text)
                 finish = choice.get("finish_reason") or finish
         else:
+            if self._cancelled.is_set():  # cancel() shut the connection down: the stream ends early
+                yield Finished("cancelled", completion_tokens=tokens)
+                return
             if finish is None:  # the server (or something between) cut the stream
                 raise engine.failure(httpx.RemoteProtocolError("stream ended without [DONE]"))
         if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
