@@ -305,19 +305,6 @@ def test_a_server_that_stalls(fake, mode):
     assert 0.9 < time.monotonic() - started < 2.5
 
 
-def test_cancel_while_the_server_stalls(fake):
-    engine = engine_for(fake.url, stall_timeout=30.0)
-    engine.load()
-    fake.stream, fake.stall_s = "stall", 10.0
-    generation = engine.generate(COUNTING)
-    events = iter(generation)
-    next(events)
-    threading.Timer(0.2, generation.cancel).start()
-    started = time.monotonic()
-    rest = list(events)
-    assert rest[-1].finish == "cancelled" and time.monotonic() - started < 1.0
-
-
 def test_a_closed_port_is_unreachable():
     port = free_port()
     started = time.monotonic()
@@ -361,11 +348,15 @@ def certificate(tmp_path_factory):
     return cert, key
 
 
-@pytest.fixture
-def tls_fake(certificate):
+def server_tls(certificate) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*map(str, certificate))
-    server = FakeOpenAI(tls=context)
+    return context
+
+
+@pytest.fixture
+def tls_fake(certificate):
+    server = FakeOpenAI(tls=server_tls(certificate))
     yield server
     server.close()
 
@@ -383,16 +374,21 @@ def test_the_servers_ca_file_makes_it_trusted(tls_fake, certificate):
     assert error is None and text == "".join(WORDS)
 
 
-def test_cancel_over_tls(tls_fake, certificate):
-    engine = engine_for(tls_fake.url, ca_file=str(certificate[0]), stall_timeout=30.0)
-    engine.load()
-    tls_fake.stream, tls_fake.stall_s = "stall", 10.0
-    generation = engine.generate(COUNTING)
-    events = iter(generation)
-    next(events)
-    threading.Timer(0.2, generation.cancel).start()
-    started = time.monotonic()
-    assert list(events)[-1].finish == "cancelled" and time.monotonic() - started < 1.0
+@pytest.mark.parametrize("tls", [False, True])
+def test_cancel_while_the_server_stalls(certificate, tls):
+    server = FakeOpenAI(tls=server_tls(certificate) if tls else None)
+    try:
+        engine = engine_for(server.url, ca_file=str(certificate[0]) if tls else None, stall_timeout=30.0)
+        engine.load()
+        server.stream, server.stall_s = "stall", 10.0
+        generation = engine.generate(COUNTING)
+        events = iter(generation)
+        next(events)
+        threading.Timer(0.2, generation.cancel).start()
+        started = time.monotonic()
+        assert list(events)[-1].finish == "cancelled" and time.monotonic() - started < 1.0
+    finally:
+        server.close()
 
 
 def test_an_unreadable_ca_file(tmp_path, fake):

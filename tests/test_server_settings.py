@@ -184,3 +184,17 @@ def test_a_key_over_http_to_another_computer_is_confirmed_once(qtbot, monkeypatc
         page.url.setText(safe)
         assert page.confirm_sending_key()
     assert len(asked) == 2
+
+
+def test_the_engine_takes_the_key_stored_for_its_server():
+    from writer.core.errors import UserError
+    from writer.engine.remote import RemoteEngine
+
+    secrets.set_key("https://llm.example.com/v1", "stored-k")
+    settings = Settings(engine="server", server_url="https://llm.example.com", server_model="m", server_context=8192)
+    engine = RemoteEngine.from_settings(settings)
+    assert (engine.api_key, engine.model, engine.context_setting) == ("stored-k", "m", 8192)
+    assert RemoteEngine.from_settings(settings, api_key="given").api_key == "given"
+    with pytest.raises(UserError) as info:
+        RemoteEngine.from_settings(Settings(engine="server"))
+    assert info.value.code == "server.no_url"

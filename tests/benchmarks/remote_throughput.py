@@ -1,9 +1,11 @@
 """Decode speed through Writer's server engine versus a bare streaming httpx client, on the same
-llama-cpp-python server (started here on loopback with the bundled model).
+llama-cpp-python server (started here on loopback with the bundled model); then how soon after
+Stop the server's CPU goes quiet.
 
 Runs alternate, ROUNDS times each, so both see the same machine load; both are timed the same way
 on the client side (first to last streamed token). Not a test: run it by hand.
-The last line printed is JSON: {"bare_tok_s": ..., "writer_tok_s": ..., "ratio": writer/bare}.
+The last line printed is JSON: {"bare_tok_s": ..., "writer_tok_s": ..., "ratio": writer/bare,
+"stop_to_quiet_ms": ..., "cpu_ms_in_second_after_stop": ...} (the worst of 5 Stops; CPU ticks are 10 ms).
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx2 as httpx  # noqa: E402
 
-from llama_server import API_KEY, MODEL_ALIAS, llama_server  # noqa: E402
+from llama_server import API_KEY, MODEL_ALIAS, cpu_seconds, llama_server  # noqa: E402
 from writer.core.events import Delta  # noqa: E402
 from writer.core.paths import default_model_path  # noqa: E402
 from writer.engine.remote import RemoteEngine  # noqa: E402
 
 TOKENS = 256
 ROUNDS = 5
-MESSAGES = [{"role": "user", "content": "Count from 1 to 500, one number per line."}]
+MESSAGES = [{"role": "user", "content": "Write a long story about a lighthouse keeper and a storm."}]
 
 
 def tokens_per_s(times: list[float]) -> float:
@@ -53,8 +55,30 @@ def bare_round(client: httpx.Client, url: str) -> list[float]:
     return times
 
 
+def stop_to_idle(engine: RemoteEngine, pid: int) -> tuple[float, float]:
+    """After cancel(): milliseconds until the server's CPU goes quiet (the end of the run of CPU
+    ticks, under 100 ms apart, that follows Stop), and its CPU milliseconds in the second after."""
+    generation = engine.generate(MESSAGES, max_tokens=1000, temperature=0)
+    events = iter(generation)
+    for _ in range(10):
+        next(events)
+    stopped = time.perf_counter()
+    generation.cancel()
+    list(events)
+    start_cpu = last_cpu = cpu_seconds(pid)
+    quiet_at, last_tick = 0.0, stopped
+    while time.perf_counter() - stopped < 1.0:
+        time.sleep(0.005)
+        cpu, now = cpu_seconds(pid), time.perf_counter()
+        if cpu != last_cpu:
+            if now - last_tick < 0.1:
+                quiet_at, last_tick = now - stopped, now
+            last_cpu = cpu
+    return quiet_at * 1000, (cpu_seconds(pid) - start_cpu) * 1000
+
+
 def main() -> None:
-    with llama_server(default_model_path(), n_ctx=2048) as (_, url):
+    with llama_server(default_model_path(), n_ctx=2048) as (process, url):
         engine = RemoteEngine(url, api_key=API_KEY)
         engine.load()
         client = httpx.Client(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=60)
@@ -66,10 +90,15 @@ def main() -> None:
                 times = run()
                 into.append(tokens_per_s(times))
                 print(f"round {i + 1} {name:6s} {len(times)} tokens  {into[-1]:.1f} tok/s", flush=True)
+        stops = [stop_to_idle(engine, process.pid) for _ in range(5)]
+        for quiet, cpu in stops:
+            print(f"stop: quiet after {quiet:.0f} ms, {cpu:.0f} ms of server CPU in the second after", flush=True)
         engine.close()
         client.close()
     result = {"bare_tok_s": round(statistics.median(bare), 1), "writer_tok_s": round(statistics.median(writer), 1)}
     result["ratio"] = round(result["writer_tok_s"] / result["bare_tok_s"], 3)
+    result["stop_to_quiet_ms"] = max(round(quiet) for quiet, _ in stops)
+    result["cpu_ms_in_second_after_stop"] = max(round(cpu) for _, cpu in stops)
     print(json.dumps(result))
 
 

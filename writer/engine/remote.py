@@ -141,11 +141,11 @@ class RemoteEngine:
         try:
             response = self._http()[0].request(method, url, json=body)
         except httpx.HTTPError as exc:
-            raise self.failure(exc) from None
+            raise self.failure(exc, waited=REQUEST_TIMEOUT) from None
         return response
 
-    def failure(self, exc: BaseException) -> EngineError:
-        """One sentence for a transport error."""
+    def failure(self, exc: BaseException, waited: float | None = None) -> EngineError:
+        """One sentence for a transport error; `waited`: the read timeout that ran out, if not the stall's."""
         reason = _tls_reason(exc)
         if reason is not None:
             return EngineError(msg("server.tls", "The secure connection to {host} failed ({reason}); for a server with "
@@ -156,7 +156,8 @@ class RemoteEngine:
                                    host=self.host, seconds=round(self.connect_timeout)))
         if isinstance(exc, httpx.ReadTimeout):
             return EngineError(msg("server.stalled", "The server at {host} sent nothing for {seconds} seconds; it may "
-                                   "be overloaded. Try again later.", host=self.host, seconds=round(self.stall_timeout)))
+                                   "be overloaded. Try again later.", host=self.host,
+                                   seconds=round(waited or self.stall_timeout)))
         return EngineError(msg("server.incomplete", "The connection to {host} broke before the answer was complete.",
                                host=self.host))
 
@@ -211,14 +212,8 @@ class RemoteEngine:
         value = entry.get("max_model_len")
         if isinstance(value, int) and value > 0:
             return value
-        response = self._get("/props")
-        if response.status_code != 200:
-            return None
-        try:
-            props = response.json()
-        except ValueError:
-            return None
-        if not isinstance(props, dict):
+        props = self._object(self._get("/props"))
+        if props is None:
             return None
         settings = props.get("default_generation_settings")
         value = settings.get("n_ctx") if isinstance(settings, dict) else props.get("n_ctx")
@@ -229,17 +224,24 @@ class RemoteEngine:
         "input", llama-server's /tokenize "content", vLLM's /tokenize "prompt"."""
         for path, field in (("/extras/tokenize", "input"), ("/tokenize", "content"), ("/tokenize", "prompt")):
             response = self._request("POST", path, {"model": self.model, field: "Hello"})
-            if response.status_code == 200 and self._token_count(response) is not None:
+            if self._token_count(response) is not None:
                 return path, field
         return None
 
     @staticmethod
-    def _token_count(response: httpx.Response) -> int | None:
+    def _object(response: httpx.Response) -> dict | None:
+        """A successful answer's JSON object, or None (an error, a web page, another kind of server)."""
+        if response.status_code != 200:
+            return None
         try:
             body = response.json()
         except ValueError:
             return None
-        if not isinstance(body, dict):
+        return body if isinstance(body, dict) else None
+
+    def _token_count(self, response: httpx.Response) -> int | None:
+        body = self._object(response)
+        if body is None:
             return None
         if isinstance(body.get("count"), int):
             return body["count"]
@@ -284,7 +286,7 @@ class RemoteEngine:
         counts = []
         for text in texts:
             response = self._request("POST", path, {"model": self.model, field: text})
-            count = self._token_count(response) if response.status_code == 200 else None
+            count = self._token_count(response)
             counts.append(estimate_tokens(text) if count is None else count)
         return counts
 
