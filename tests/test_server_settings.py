@@ -198,3 +198,15 @@ def test_the_engine_takes_the_key_stored_for_its_server():
     with pytest.raises(UserError) as info:
         RemoteEngine.from_settings(Settings(engine="server"))
     assert info.value.code == "server.no_url"
+
+
+def test_a_bad_address_keeps_the_settings_open(qtbot):
+    page = page_for(qtbot)
+    assert page.ready_to_apply()  # this computer, nothing typed
+    page.server.setChecked(True)
+    page.url.setText("gpu-box:8080")
+    assert not page.ready_to_apply()
+    assert page.result.text() == "'gpu-box:8080' is not a server address; it should look like http://localhost:8080 " \
+                                 "or https://llm.example.com/v1."
+    page.url.setText("http://gpu-box:8080")
+    assert page.ready_to_apply()

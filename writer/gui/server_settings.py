@@ -55,7 +55,7 @@ class ServerSettingsPage(QWidget):
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setPlaceholderText(tr("Only if the server asks for one"))
-        if settings.server_url:
+        if settings.server_url:  # a valid address: Settings.load checks it
             self.key.setText(secrets.get_key(settings.server_url) or "")
         self.model = QComboBox()
         self.model.setEditable(True)
@@ -117,6 +117,18 @@ class ServerSettingsPage(QWidget):
                         server_context=self.context.value() or None,
                         server_http_confirmed=self._http_confirmed)
 
+    def ready_to_apply(self) -> bool:
+        """Call before applying (the dialog's OK): False, with the reason on the page, when the
+        address is not one, or when the user does not want the key sent unencrypted."""
+        if not self.server.isChecked() and not self.url.text().strip():
+            return True
+        try:
+            server_root(self.url.text())
+        except WriterError as exc:
+            self.result.setText(shown(exc.message))
+            return False
+        return self.confirm_sending_key()
+
     def confirm_sending_key(self) -> bool:
         """An http:// address to another computer with a key sends that key readable on the way:
         asks once per server. True when it may go ahead."""
@@ -138,8 +150,9 @@ class ServerSettingsPage(QWidget):
         return True
 
     def apply_to(self, settings: Settings) -> bool:
-        """Writes the page into `settings` and the key into the keyring. False when no keyring
-        service runs, so the key lasts only until Writer quits (the page says so)."""
+        """Writes the page into `settings` and the key into the keyring (after ready_to_apply()).
+        False when no keyring service runs, so the key lasts only until Writer quits (the page
+        says so)."""
         choice = self.choice()
         for name in ("engine", "server_url", "server_model", "server_ca_file", "server_context", "server_http_confirmed"):
             setattr(settings, name, getattr(choice, name))
