@@ -27,6 +27,7 @@ class FakeOpenAI:
         self.stall_s = 3.0
         self.models_page: bytes | None = None  # a page that is not JSON, answered instead of the model list
         self.props: dict | None = None  # what /props answers (404 when None)
+        self.tokenizer = False  # whether /tokenize answers as llama-server's does (a token per word here)
         self.requests: list[tuple[str, str, dict | None, str | None]] = []  # method, path, body, auth
         fake = self
 
@@ -73,6 +74,8 @@ class FakeOpenAI:
                     return
                 if self.path == "/v1/chat/completions":
                     self._stream(body)
+                elif self.path == "/tokenize" and fake.tokenizer and "content" in body:
+                    self._json(200, {"tokens": list(range(len(body["content"].split())))})
                 else:
                     self._json(404, {"error": {"message": "not found"}})
 

@@ -210,6 +210,18 @@ def test_no_model_chosen_takes_the_first_and_the_context_from_props(fake):
     assert engine.count_tokens(["abcdef"]) == [2]  # no tokenizer endpoint: the estimate
 
 
+def test_llama_server_counts_tokens_unless_there_are_too_many_texts(fake):
+    from writer.engine.remote import EXACT_COUNT_LIMIT
+
+    fake.tokenizer = True
+    engine = engine_for(fake.url)
+    engine.load()
+    assert engine.count_tokens(["one two three", "four"]) == [3, 1]
+    asked = len(fake.requests)
+    many = ["one two three"] * (EXACT_COUNT_LIMIT + 1)
+    assert engine.count_tokens(many) == [estimate_tokens(many[0])] * len(many) and len(fake.requests) == asked
+
+
 def test_vllm_tells_its_context_in_the_model_list(fake):
     fake.models = [{"id": "Qwen/Qwen2.5-7B", "max_model_len": 32768}]
     assert engine_for(fake.url).load().context == 32768

@@ -27,6 +27,9 @@ CONNECT_TIMEOUT = 5.0  # seconds to reach the server
 STALL_TIMEOUT = 60.0  # seconds without a token before a generation counts as stalled
 DEFAULT_CONTEXT = 2048  # when neither the server nor the settings say (llama-cpp-python's own default)
 REQUEST_TIMEOUT = 30.0  # model list, tokenizer, properties
+# The server counts up to this many texts at a time, one request each (a few milliseconds apiece);
+# a long document's thousands of paragraphs would take minutes, so those get the estimate.
+EXACT_COUNT_LIMIT = 64
 
 
 def estimate_tokens(text: str) -> int:
@@ -280,7 +283,7 @@ class RemoteEngine:
         return EngineInfo(system_info=f"OpenAI-compatible server at {self.root}", model=self._model_info)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        if self._tokenizer is None:
+        if self._tokenizer is None or len(texts) > EXACT_COUNT_LIMIT:
             return [estimate_tokens(text) for text in texts]
         path, field = self._tokenizer
         counts = []
