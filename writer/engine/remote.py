@@ -16,6 +16,7 @@ import ssl
 import threading
 import time
 from typing import Iterable, Iterator, Union
+
 import httpx2 as httpx  # huggingface-hub 2.x brings it: the httpx API, with truststore and SSE
 
 from writer.core.errors import EngineError, UserError
@@ -58,7 +59,8 @@ def sse_data(lines: Iterable[str]) -> Iterator[str | None]:
 
 def _ssl_context(ca_file: str | None) -> ssl.SSLContext:
     """The operating system's certificates (httpx2 uses truststore on Windows and macOS, so a frozen
-    build finds them too), or those plus an internal CA's certificate. Always verifying."""
+    build finds them too); for an internal server, Python's default certificates plus its CA's
+    certificate. Always verifying."""
     if not ca_file:
         return httpx.create_ssl_context(trust_env=False)
     context = ssl.create_default_context()
@@ -370,12 +372,8 @@ class RemoteGeneration:
                     response.read()
                     raise engine.refusal(response, self.body.get("model"))
                 yield from self._read(response, start)
-        except httpx.HTTPError as exc:
-            if self._cancelled.is_set():
-                yield Finished("cancelled")
-                return
-            raise engine.failure(exc) from None
-        except OSError as exc:  # a socket shut down by cancel() can surface below httpx's own errors
+        # A socket shut down by cancel() surfaces as an httpx error, or as an OSError below it.
+        except (httpx.HTTPError, OSError) as exc:
             if self._cancelled.is_set():
                 yield Finished("cancelled")
                 return
@@ -404,17 +402,20 @@ class RemoteGeneration:
                 raise engine.malformed()
             if "error" in chunk:
                 error = chunk["error"]
+                detail = error.get("message", error) if isinstance(error, dict) else error
                 raise EngineError(msg("server.failed", "The server at {host} stopped with an error: {detail}",
-                                      host=engine.host, detail=str(error.get("message", error) if isinstance(error, dict) else error)[:200]))
+                                      host=engine.host, detail=str(detail)[:200]))
             usage = chunk.get("usage") or usage
             for choice in chunk.get("choices") or ():
-                text = (choice.get("delta") or {}).get("content")
-                if text:
+                delta = (choice.get("delta") or {}) if isinstance(choice, dict) else None  # a last chunk may have none
+                if not isinstance(delta, dict):
+                    raise engine.malformed()
+                if delta.get("content"):
                     if not tokens:
                         first = now
                     tokens += 1
                     last = now
-                    yield Delta(text)
+                    yield Delta(str(delta["content"]))
                 finish = choice.get("finish_reason") or finish
         else:
             if self._cancelled.is_set():  # cancel() shut the connection down: the stream ends early
@@ -422,10 +423,11 @@ class RemoteGeneration:
                 return
             if finish is None:  # the server (or something between) cut the stream
                 raise engine.failure(httpx.RemoteProtocolError("stream ended without [DONE]"))
-        if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
+        usage = usage if isinstance(usage, dict) else {}
+        if isinstance(usage.get("completion_tokens"), int):
             tokens = usage["completion_tokens"]
         decode_s = last - first
         yield Finished("length" if finish == "length" else "stop", completion_tokens=tokens,
                        tokens_per_s=(tokens - 1) / decode_s if tokens > 1 and decode_s > 0 else 0.0,
-                       prompt_tokens=(usage or {}).get("prompt_tokens", 0) if isinstance(usage, dict) else 0,
+                       prompt_tokens=usage.get("prompt_tokens", 0) if isinstance(usage.get("prompt_tokens"), int) else 0,
                        prompt_s=(first or last) - start)
