@@ -23,7 +23,7 @@ class FakeOpenAI:
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.models: list[dict] = [{"id": "fake-model", "object": "model"}]
         self.status: dict[str, int] = {}  # path -> error status to answer with
-        self.stream = "ok"  # ok | cut | bad_json | stall | pings | no_done | error
+        self.stream = "ok"  # ok | cut | bad_json | stall | pings | silent | no_done | error
         self.stall_s = 3.0
         self.models_page: bytes | None = None  # a page that is not JSON, answered instead of the model list
         self.props: dict | None = None  # what /props answers (404 when None)
@@ -94,6 +94,8 @@ class FakeOpenAI:
                 self.send_header("Connection", "close")
                 self.end_headers()
                 mode = fake.stream
+                if mode == "silent":  # reading the prompt, and never done with it
+                    time.sleep(fake.stall_s)
                 self._event(json.dumps({"choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}))
                 self._event(self._chunk(WORDS[0]))
                 self._event(self._chunk(WORDS[1]))

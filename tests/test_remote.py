@@ -386,6 +386,16 @@ def test_the_servers_ca_file_makes_it_trusted(tls_fake, certificate):
     assert error is None and text == "".join(WORDS)
 
 
+def test_a_server_that_never_finishes_reading_the_prompt(fake):
+    engine = engine_for(fake.url, stall_timeout=1.0, prompt_timeout=2.0)
+    engine.load()
+    fake.stream, fake.stall_s = "silent", 5.0
+    started = time.monotonic()
+    text, _, error = drain(engine.generate(COUNTING))
+    assert text == "" and error.code == "server.stalled" and "for 2 seconds" in str(error)
+    assert 1.9 < time.monotonic() - started < 3.5
+
+
 @pytest.mark.parametrize("tls", [False, True])
 def test_cancel_while_the_server_stalls(certificate, tls):
     server = FakeOpenAI(tls=server_tls(certificate) if tls else None)

@@ -26,6 +26,7 @@ from writer.core.server_url import server_host, server_root
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach the server
 STALL_TIMEOUT = 60.0  # seconds without a token before a generation counts as stalled
+PROMPT_TIMEOUT = 300.0  # the same before the first token: reading a long prompt on a CPU takes a while
 DEFAULT_CONTEXT = 2048  # when neither the server nor the settings say (llama-cpp-python's own default)
 REQUEST_TIMEOUT = 30.0  # model list, tokenizer, properties
 # The server counts up to this many texts at a time, one request each (a few milliseconds apiece);
@@ -99,7 +100,8 @@ def _server_detail(response: httpx.Response) -> str:
 class RemoteEngine:
     def __init__(self, url: str, *, api_key: str | None = None, model: str | None = None,
                  ca_file: str | None = None, context: int | None = None,
-                 stall_timeout: float = STALL_TIMEOUT, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+                 stall_timeout: float = STALL_TIMEOUT, prompt_timeout: float = PROMPT_TIMEOUT,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self.root = server_root(url)
         self.host = server_host(url)
         self.api_key = api_key or None
@@ -107,6 +109,7 @@ class RemoteEngine:
         self.ca_file = ca_file or None
         self.context_setting = context
         self.stall_timeout = stall_timeout
+        self.prompt_timeout = prompt_timeout
         self.connect_timeout = connect_timeout
         self._clients: tuple[httpx.Client, httpx.Client] | None = None
         self._tokenizer: tuple[str, str] | None = None  # (path, field of the text) once probed
@@ -334,6 +337,9 @@ class RemoteGeneration:
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
         self._socket: socket.socket | None = None
+        self._progress = 0.0  # when the last token (or the request) went out or came in
+        self._decoding = False  # a token has come
+        self._stalled: float | None = None  # the seconds the watchdog waited, once it gave up
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -349,6 +355,21 @@ class RemoteGeneration:
             except OSError:
                 pass  # already closed
 
+    def _watch(self, ended: threading.Event) -> None:
+        """Gives up on a server that sends no token for too long, keep-alive pings or not (they
+        come from a task of their own and say nothing about the model)."""
+        while True:
+            limit = self.engine.stall_timeout if self._decoding else self.engine.prompt_timeout
+            left = self._progress + limit - time.monotonic()
+            if left <= 0:
+                break
+            # Looks again at least every quarter of the stall limit: the limit shrinks once tokens come.
+            if ended.wait(min(left, self.engine.stall_timeout / 4)):
+                return
+        with self._lock:
+            self._stalled = limit
+            self._shutdown()
+
     def _trace(self, event: str, info: dict) -> None:
         """httpx reports each new connection here: keep its socket for cancel()."""
         if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
@@ -362,22 +383,31 @@ class RemoteGeneration:
         if self._cancelled.is_set():
             yield Finished("cancelled")
             return
-        start = time.monotonic()
+        start = self._progress = time.monotonic()
+        ended = threading.Event()
+        threading.Thread(target=self._watch, args=(ended,), daemon=True, name="server-watchdog").start()
         try:
             with engine._http()[1].stream(
                     "POST", engine.root + "/v1/chat/completions", json=self.body,
-                    timeout=httpx.Timeout(engine.stall_timeout, connect=engine.connect_timeout),
+                    timeout=httpx.Timeout(engine.prompt_timeout + engine.stall_timeout, connect=engine.connect_timeout),
                     extensions={"trace": self._trace}) as response:
                 if response.status_code != 200:
                     response.read()
                     raise engine.refusal(response, self.body.get("model"))
                 yield from self._read(response, start)
-        # A socket shut down by cancel() surfaces as an httpx error, or as an OSError below it.
+        # A socket shut down by cancel() or the watchdog surfaces as an httpx error, or an OSError below it.
         except (httpx.HTTPError, OSError) as exc:
             if self._cancelled.is_set():
                 yield Finished("cancelled")
                 return
-            raise engine.failure(exc) from None
+            raise self._broken(exc) from None
+        finally:
+            ended.set()
+
+    def _broken(self, exc: BaseException) -> EngineError:
+        if self._stalled is not None:
+            return self.engine.failure(httpx.ReadTimeout("no token"), waited=self._stalled)
+        return self.engine.failure(exc)
 
     def _read(self, response: httpx.Response, start: float) -> Iterator[Union[Delta, Finished]]:
         engine = self.engine
@@ -387,11 +417,9 @@ class RemoteGeneration:
             if self._cancelled.is_set():
                 yield Finished("cancelled", completion_tokens=tokens)
                 return
-            now = time.monotonic()
-            if data is None:  # a ping keeps the connection open but does not count as progress
-                if now - last > engine.stall_timeout:
-                    raise engine.failure(httpx.ReadTimeout("no token"))
+            if data is None:  # a keep-alive ping
                 continue
+            now = time.monotonic()
             if data.strip() == "[DONE]":
                 break
             try:
@@ -414,15 +442,16 @@ class RemoteGeneration:
                     if not tokens:
                         first = now
                     tokens += 1
-                    last = now
+                    last = self._progress = now
+                    self._decoding = True
                     yield Delta(str(delta["content"]))
                 finish = choice.get("finish_reason") or finish
         else:
             if self._cancelled.is_set():  # cancel() shut the connection down: the stream ends early
                 yield Finished("cancelled", completion_tokens=tokens)
                 return
-            if finish is None:  # the server (or something between) cut the stream
-                raise engine.failure(httpx.RemoteProtocolError("stream ended without [DONE]"))
+            if finish is None:  # the server (or something between) cut the stream, or the watchdog did
+                raise self._broken(httpx.RemoteProtocolError("stream ended without [DONE]"))
         usage = usage if isinstance(usage, dict) else {}
         if isinstance(usage.get("completion_tokens"), int):
             tokens = usage["completion_tokens"]
