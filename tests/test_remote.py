@@ -166,12 +166,12 @@ def test_stop_frees_the_server_within_a_second(llama):
     threading.Thread(target=generation.cancel).start()  # Stop comes from another thread (the editor's)
     rest = list(events)
     assert rest[-1] == Finished("cancelled", completion_tokens=rest[-1].completion_tokens)
-    assert time.monotonic() - stopped < 0.5
+    assert time.monotonic() - stopped < 1.0
     time.sleep(1.0)
     idle_start = cpu_seconds(process.pid)
     time.sleep(1.0)
     idle = cpu_seconds(process.pid) - idle_start
-    assert idle <= 0.02, f"the server kept working after Stop ({idle:.2f} s of CPU in the second after)"
+    assert idle <= 0.03, f"the server kept working after Stop ({idle:.2f} s of CPU in the second after)"
     # and it takes the next request at once
     text, _, error = drain(engine.generate([{"role": "user", "content": "Hi"}], max_tokens=4, temperature=0))
     assert error is None and text
