@@ -2,11 +2,14 @@
 for what works (streaming, Stop, models, keys), and a fake server for each failure."""
 
 import json
+import os
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +21,7 @@ from writer.engine.remote import RemoteEngine, estimate_tokens, sse_data
 from llama_server import API_KEY, MODEL_ALIAS, cpu_seconds, free_port, llama_server
 from openai_fake import WORDS, FakeOpenAI
 
+ROOT = Path(__file__).resolve().parents[1]
 COUNTING = [{"role": "user", "content": "Count from 1 to 500, one number per line."}]
 STORY = [{"role": "user", "content": "Write a long story about a lighthouse keeper and a storm."}]  # hundreds of tokens
 
@@ -103,7 +107,7 @@ def test_the_settings_keep_a_server_and_drop_a_bad_one(writer_home):
 def test_load_lists_the_model_and_names_the_host(llama, path):
     _, url = llama
     engine = RemoteEngine(url.replace("127.0.0.1", "localhost") + path, api_key=API_KEY, context=4096)
-    info = engine.load()
+    info = engine.load().model
     assert (info.name, info.context, info.server) == (MODEL_ALIAS, 4096, server_host(url.replace("127.0.0.1", "localhost")))
     assert engine.list_models() == [MODEL_ALIAS]
     engine.close()
@@ -204,7 +208,7 @@ def test_a_model_the_server_does_not_have(fake):
 def test_no_model_chosen_takes_the_first_and_the_context_from_props(fake):
     fake.props = {"default_generation_settings": {"n_ctx": 8192}}
     engine = engine_for(fake.url)
-    info = engine.load()
+    info = engine.load().model
     assert (info.name, info.context) == ("fake-model", 8192)
     assert engine.test_connection().code == "server.ok"
     assert engine.count_tokens(["abcdef"]) == [2]  # no tokenizer endpoint: the estimate
@@ -224,7 +228,7 @@ def test_llama_server_counts_tokens_unless_there_are_too_many_texts(fake):
 
 def test_vllm_tells_its_context_in_the_model_list(fake):
     fake.models = [{"id": "Qwen/Qwen2.5-7B", "max_model_len": 32768}]
-    assert engine_for(fake.url).load().context == 32768
+    assert engine_for(fake.url).load().model.context == 32768
 
 
 @pytest.mark.parametrize("status, code", [(401, "server.key_missing"), (403, "server.key_missing"), (429, "server.busy"),
@@ -381,7 +385,7 @@ def test_an_unknown_certificate_fails_naming_the_host(tls_fake):
 
 def test_the_servers_ca_file_makes_it_trusted(tls_fake, certificate):
     engine = engine_for(tls_fake.url, ca_file=str(certificate[0]))
-    assert engine.load().name == "fake-model"
+    assert engine.load().model.name == "fake-model"
     text, _, error = drain(engine.generate(COUNTING))
     assert error is None and text == "".join(WORDS)
 
@@ -422,24 +426,62 @@ def test_an_unreadable_ca_file(tmp_path, fake):
 
 
 # -- the command line --------------------------------------------------------------------------
-def test_the_command_line_builds_the_server_engine(fake, monkeypatch):
-    from writer.cli import build_parser, server_engine
+def writer_cli(*args, key=None, stdin=None):
+    env = {k: v for k, v in os.environ.items() if k != "WRITER_API_KEY"}
+    if key:
+        env["WRITER_API_KEY"] = key
+    return subprocess.run([sys.executable, "-m", "writer", *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)
+
+
+@pytest.mark.parametrize("action, extra", [("summarize", []), ("translate", ["--to", "French"]),
+                                           ("rewrite", ["--style", "formal"]), ("generate", [])])
+def test_every_action_runs_on_the_server_from_the_command_line(llama, action, extra):
+    _, url = llama
+    result = writer_cli(action, "-", *extra, "--server", url + "/v1", "--server-model", MODEL_ALIAS,
+                        "--max-tokens", "16", "--temperature", "0", key=API_KEY,
+                        stdin="The lighthouse keeper watched the storm roll in over the grey sea all night.")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert all("token limit" in line for line in result.stderr.splitlines()), result.stderr  # 16 tokens: a note at most
+
+
+def test_a_server_failure_is_one_line_on_stderr(llama):
+    _, url = llama
+    result = writer_cli("summarize", "-", "--server", url, stdin="Some text.")  # no key
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"writer: The server at {server_host(url)} needs an API key; enter it in the settings.\n"
+    port = free_port()
+    result = writer_cli("summarize", "-", "--server", f"http://127.0.0.1:{port}", stdin="Some text.")
+    assert result.returncode == 1 and result.stderr.startswith(f"writer: Writer could not reach the server at 127.0.0.1:{port}")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_the_command_line_options_choose_the_server(fake, monkeypatch):
+    from writer.cli import build_parser
+    from writer.cli.options import engine_factory, server_settings
 
     monkeypatch.setenv("WRITER_API_KEY", "env-key")
+    saved = Settings(engine="server", server_url="http://gpu-box:8080", server_model="big", server_context=8192)
     args = build_parser().parse_args(["summarize", "--server", fake.url, "--server-model", "fake-model"])
-    engine = server_engine(args, Settings())
+    settings = server_settings(args, saved)
+    assert (settings.engine, settings.server_url, settings.server_model, settings.server_context) == \
+           ("server", fake.url, "fake-model", None)  # another server: the saved one's context does not apply
+    engine = engine_factory(None, settings, None)
     assert (engine.root, engine.model, engine.api_key) == (f"http://127.0.0.1:{fake.port}", "fake-model", "env-key")
-    assert engine.load().server == f"127.0.0.1:{fake.port}"
+    assert engine.load().model.server == f"127.0.0.1:{fake.port}"
     assert fake.requests[-1][3] == "Bearer env-key"
     engine.close()
-    assert server_engine(build_parser().parse_args(["summarize"]), Settings()) is None  # this computer, nothing sent
+    same = server_settings(build_parser().parse_args(["summarize", "--server-model", "small"]), saved)
+    assert (same.server_url, same.server_model, same.server_context) == ("http://gpu-box:8080", "small", 8192)
+    assert server_settings(build_parser().parse_args(["summarize"]), Settings()).engine == "local"  # nothing sent
     with pytest.raises(UserError) as info:
-        server_engine(build_parser().parse_args(["summarize", "--server-model", "x"]), Settings())
+        server_settings(build_parser().parse_args(["summarize", "--server-model", "x"]), Settings())
     assert info.value.code == "cli.server_model_alone"
 
 
-def test_doctor_says_which_engine_and_whether_it_answers(fake, capsys):
-    from writer.cli import engine_status
+def test_doctor_says_which_engine_and_whether_it_answers(fake):
+    from writer.cli.doctor import engine_status
 
     assert engine_status(Settings()) == "this computer"
     assert engine_status(Settings(engine="server", server_url=fake.url)) == \

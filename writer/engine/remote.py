@@ -256,7 +256,7 @@ class RemoteEngine:
         return len(body["tokens"]) if isinstance(body.get("tokens"), list) else None
 
     # -- the Engine interface ----------------------------------------------------------------
-    def load(self) -> ModelInfo:
+    def load(self) -> EngineInfo:
         entries = self._model_entries()
         names = [entry["id"] for entry in entries]
         if self.model is None:
@@ -270,11 +270,11 @@ class RemoteEngine:
         self._tokenizer = self._probe_tokenizer()
         self._context_told = told is not None
         self._model_info = ModelInfo(name=self.model, context=context, server=self.host)
-        return self._model_info
+        return self.info()
 
     def test_connection(self) -> Message:
         """What works, in one sentence (raises EngineError with what does not)."""
-        info = self.load()
+        info = self.load().model
         key = (msg("server.key_accepted", "the key is accepted") if self.api_key
                else msg("server.no_key_needed", "no key is needed"))
         if self._context_told:

@@ -15,15 +15,10 @@ from PySide6.QtWidgets import (
 
 from writer.core import secrets
 from writer.core.errors import WriterError
-from writer.core.messages import Message, msg
+from writer.core.messages import msg
 from writer.core.server_url import is_this_computer, server_root
 from writer.core.settings import Settings
-from writer.gui.i18n import tr
-
-
-def shown(message: Message) -> str:
-    """A message in the interface language (nested messages too)."""
-    return message.format(tr(message.english_template()), shown)
+from writer.gui.i18n import tr, tr_message
 
 
 class _Answers(QObject):
@@ -125,7 +120,7 @@ class ServerSettingsPage(QWidget):
         try:
             server_root(self.url.text())
         except WriterError as exc:
-            self.result.setText(shown(exc.message))
+            self.result.setText(tr_message(exc.message))
             return False
         return self.confirm_sending_key()
 
@@ -220,7 +215,7 @@ class ServerSettingsPage(QWidget):
                                 else tr("The server offers 1 model."))
             self.models_listed.emit(payload)
             return
-        text = shown(payload)
+        text = tr_message(payload)
         self.result.setText(text)
         if self._kind == "test":
             self.tested.emit(ok, text)
