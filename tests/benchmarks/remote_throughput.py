@@ -5,7 +5,9 @@ Stop the server's CPU goes quiet.
 Runs alternate, ROUNDS times each, so both see the same machine load; both are timed the same way
 on the client side (first to last streamed token). Not a test: run it by hand.
 The last line printed is JSON: {"bare_tok_s": ..., "writer_tok_s": ..., "ratio": writer/bare,
-"stop_to_quiet_ms": ..., "cpu_ms_in_second_after_stop": ...} (the worst of 5 Stops; CPU ticks are 10 ms).
+"stop_to_quiet_ms": ..., "cpu_ms_in_second_after_stop": ... (the worst of 5 Stops; CPU ticks are 10 ms),
+"writer_client_cpu_us_per_token": ..., "bare_client_cpu_us_per_token": ...}. On a loaded machine the
+speeds scatter; the client CPU per token says what Writer's side adds regardless.
 """
 
 from __future__ import annotations
@@ -84,19 +86,25 @@ def main() -> None:
         client = httpx.Client(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=60)
         bare_round(client, url)  # warm-up: the prompt lands in the server's cache for both
         writer, bare = [], []
+        cpu = {"writer": [], "bare": []}  # this process's CPU per token: what the client itself costs
         variants = [("writer", lambda: writer_round(engine), writer), ("bare", lambda: bare_round(client, url), bare)]
         for i in range(ROUNDS):
             for name, run, into in variants if i % 2 == 0 else variants[::-1]:  # neither always goes first
+                started = time.process_time()
                 times = run()
+                cpu[name].append((time.process_time() - started) / len(times) * 1e6)
                 into.append(tokens_per_s(times))
-                print(f"round {i + 1} {name:6s} {len(times)} tokens  {into[-1]:.1f} tok/s", flush=True)
+                print(f"round {i + 1} {name:6s} {len(times)} tokens  {into[-1]:.1f} tok/s  "
+                      f"client CPU {cpu[name][-1]:.0f} µs/token", flush=True)
         stops = [stop_to_idle(engine, process.pid) for _ in range(5)]
-        for quiet, cpu in stops:
-            print(f"stop: quiet after {quiet:.0f} ms, {cpu:.0f} ms of server CPU in the second after", flush=True)
+        for quiet, stop_cpu in stops:
+            print(f"stop: quiet after {quiet:.0f} ms, {stop_cpu:.0f} ms of server CPU in the second after", flush=True)
         engine.close()
         client.close()
     result = {"bare_tok_s": round(statistics.median(bare), 1), "writer_tok_s": round(statistics.median(writer), 1)}
     result["ratio"] = round(result["writer_tok_s"] / result["bare_tok_s"], 3)
+    for name, values in cpu.items():
+        result[f"{name}_client_cpu_us_per_token"] = round(statistics.median(values))
     result["stop_to_quiet_ms"] = max(round(quiet) for quiet, _ in stops)
     result["cpu_ms_in_second_after_stop"] = max(round(cpu) for _, cpu in stops)
     print(json.dumps(result))
