@@ -139,3 +139,29 @@ def test_engine_stderr_holds_no_document_text(engine):
     secret = "A sentence nobody else may read."
     list(engine.generate([{"role": "user", "content": secret}], max_tokens=4))
     assert not any(secret in line for line in engine._stderr_tail)
+
+
+def test_with_a_server_configured_connections_go_to_that_host_and_port_only(model_path):
+    from llama_server import API_KEY, llama_server
+    from writer.engine.remote import RemoteEngine
+
+    with llama_server(model_path) as (_, url):
+        port = int(url.rsplit(":", 1)[1])
+        _seen.clear()
+        _recording[0] = True
+        try:
+            engine = RemoteEngine.from_settings(Settings(engine="server", server_url=url + "/v1"), api_key=API_KEY)
+            before_use = list(_seen)
+            engine.load()
+            engine.count_tokens(["A sentence to count."])
+            list(engine.generate([{"role": "user", "content": "Hi"}], max_tokens=4))
+            engine.close()
+        finally:
+            _recording[0] = False
+    assert before_use == []  # configuring a server sends nothing; only using it does
+    connects = [line for line in _seen if line.startswith("socket.connect ")]
+    lookups = [line for line in _seen if line.startswith(("socket.getaddrinfo ", "socket.gethostbyname "))]
+    assert connects, "the audit saw no connection at all"
+    assert all(line.endswith(f"('127.0.0.1', {port}))") for line in connects), connects
+    assert all(line.startswith(f"socket.getaddrinfo ('127.0.0.1', {port},") for line in lookups), lookups
+    assert not [line for line in _seen if line.split()[0] in ("socket.sendto", "urllib.Request", "socket.bind")]

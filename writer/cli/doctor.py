@@ -9,6 +9,23 @@ from writer.core import paths
 from writer.core.settings import Settings
 
 
+def engine_status(settings: Settings) -> str:
+    """Which engine the settings choose and, for a server, whether it answers."""
+    if settings.engine != "server":
+        return "this computer"
+    from writer.engine.session import engine_for
+    from writer.core.errors import WriterError
+
+    try:
+        engine = engine_for(None, settings, None)
+        try:
+            return f"server: {engine.test_connection()}"
+        finally:
+            engine.close()
+    except WriterError as exc:
+        return f"server {settings.server_url}: {exc}"
+
+
 def run() -> int:
     from writer.engine.client import EngineClient
 
@@ -28,6 +45,7 @@ def run() -> int:
         ("CPU features", info.system_info),
         ("Default model", str(default) if default else "not installed"),
         ("Chosen model", settings.model_path or "the default model"),
+        ("Engine", engine_status(settings)),
         ("Settings", str(Settings.path())),
         ("Models folder", str(paths.models_dir())),
         ("Recovery folder", str(paths.recovery_dir())),

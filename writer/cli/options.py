@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
+from writer.core.errors import UserError
 from writer.core.settings import Settings, parse_gpu_layers
 
 
@@ -46,6 +47,10 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="a .gguf model file (default: the bundled model or the one chosen in settings)")
     p.add_argument("--gpu-layers", type=gpu_layers, help="auto, or how many layers to offload to the GPU (0 = CPU only)")
     p.add_argument("--ctx", type=context_size, help="context size in tokens")
+    p.add_argument("--server", metavar="URL", help="an OpenAI-compatible server to use instead of this computer, "
+                   "e.g. http://gpu-box:8080/v1 (key: WRITER_API_KEY or the keyring)")
+    p.add_argument("--server-model", metavar="NAME", help="the model on that server (default: the one in the "
+                   "settings, else the first the server lists)")
 
 
 def add_generation_options(p: argparse.ArgumentParser) -> None:
@@ -57,9 +62,27 @@ def add_generation_options(p: argparse.ArgumentParser) -> None:
 def engine_settings(args) -> Settings:
     """The saved settings with this command's engine options applied."""
     settings = Settings.load()
-    return replace(
+    settings = replace(
         settings,
         model_path=args.model or settings.model_path,
         n_ctx=args.ctx or settings.n_ctx,
         gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.gpu_layers,
     )
+    return server_settings(args, settings)
+
+
+def server_settings(args, settings: Settings) -> Settings:
+    """--server and --server-model applied: a server named here replaces the saved one (keeping
+    its CA file and context length only when it is the same server)."""
+    from writer.core.server_url import server_root
+
+    if args.server is None:
+        if args.server_model and settings.engine != "server":
+            raise UserError("cli.server_model_alone", "--server-model needs a server: add --server URL, or choose a "
+                            "server in the settings.")
+        return replace(settings, server_model=args.server_model or settings.server_model)
+    same = settings.server_url is not None and server_root(settings.server_url) == server_root(args.server)
+    return replace(settings, engine="server", server_url=args.server,
+                   server_model=args.server_model or (settings.server_model if same else None),
+                   server_ca_file=settings.server_ca_file if same else None,
+                   server_context=settings.server_context if same else None)

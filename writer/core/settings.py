@@ -24,6 +24,17 @@ def _temperature(value) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 2 else None
 
 
+def _server_url(value) -> str | None:
+    """A server address as typed (checked by writer.core.server_url), or None."""
+    from writer.core.errors import UserError
+    from writer.core.server_url import server_root
+
+    try:
+        return value.strip() if isinstance(value, str) and server_root(value) else None
+    except UserError:
+        return None
+
+
 _VALIDATORS = {
     "model_path": lambda v: v if v is None or (isinstance(v, str) and v) else None,
     "n_ctx": lambda v: v if isinstance(v, int) and 256 <= v <= 1_048_576 else None,
@@ -36,6 +47,12 @@ _VALIDATORS = {
     "read_ahead": lambda v: v if isinstance(v, bool) else None,
     "first_run_done": lambda v: v if isinstance(v, bool) else None,
     "language": lambda v: v if isinstance(v, str) and v.replace("_", "").isalpha() and len(v) <= 10 else None,
+    "engine": lambda v: v if v in ("local", "server") else None,
+    "server_url": _server_url,
+    "server_model": lambda v: v.strip() or None if isinstance(v, str) else None,
+    "server_ca_file": lambda v: v if isinstance(v, str) and v else None,
+    "server_context": lambda v: v if isinstance(v, int) and 256 <= v <= 1_048_576 else None,
+    "server_http_confirmed": _server_url,
     "last_options": lambda v: {k: x for k, x in v.items() if isinstance(k, str) and isinstance(x, str)} if isinstance(v, dict) else None,
 }
 
@@ -52,6 +69,12 @@ class Settings:
     read_ahead: bool = True  # the idle engine reads a settled selection before the click
     first_run_done: bool = False  # the first-run assistant was dismissed or a model chosen
     language: str = "system"  # the interface language: "system", or a locale such as "zh_CN"
+    engine: str = "local"  # "local": the worker on this computer; "server": the server below
+    server_url: str | None = None  # an OpenAI-compatible server, e.g. http://gpu-box:8080/v1
+    server_model: str | None = None  # None: the first model the server lists
+    server_ca_file: str | None = None  # a PEM file for a server with an internal certificate
+    server_context: int | None = None  # the context length, for servers that do not tell it
+    server_http_confirmed: str | None = None  # the http:// server the user agreed to send a key to unencrypted
     recent_files: list = field(default_factory=list)
     last_options: dict = field(default_factory=dict)
 
@@ -60,6 +83,8 @@ class Settings:
 
     def engine_options(self) -> tuple:
         """What the loaded model depends on; a change means loading it again."""
+        if self.engine == "server":
+            return self.engine, self.server_url, self.server_model, self.server_ca_file, self.server_context
         return self.model_path, self.n_ctx, self.gpu_layers, self.threads
 
     @classmethod

@@ -43,8 +43,21 @@ def local_engine(current: Engine | None, settings: Settings, on_death: Callable[
     return EngineClient(model, on_death=on_death)
 
 
+def engine_for(current: Engine | None, settings: Settings, on_death: Callable[[Message], None]) -> Engine:
+    """The engine the settings choose: this computer's worker, or the server with the key from
+    WRITER_API_KEY or the keyring. Never one in place of the other."""
+    if settings.engine != "server":
+        return local_engine(current, settings, on_death)
+    from writer.core import secrets
+    from writer.engine.remote import RemoteEngine
+
+    if current is not None:
+        current.close()
+    return RemoteEngine.from_settings(settings, api_key=secrets.key_for(settings.server_url or ""))
+
+
 class EngineSession:
-    def __init__(self, on_state: StateListener | None = None, engine_factory: EngineFactory = local_engine,
+    def __init__(self, on_state: StateListener | None = None, engine_factory: EngineFactory = engine_for,
                  backoff: float = 1.0) -> None:
         self.on_state = on_state
         self.engine_factory = engine_factory

@@ -7,13 +7,14 @@ import re
 from PySide6.QtGui import QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-    QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QHeaderView,
+    QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
+    QVBoxLayout, QHeaderView, QWidget,
 )
 
 from writer.core.paths import default_model_path
 from writer.core.settings import Settings
 from writer.gui.i18n import LANGUAGES, tr
+from writer.gui.server_settings import ServerSettingsPage
 
 
 class SettingsDialog(QDialog):
@@ -89,16 +90,29 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addLayout(form)
         hint = QLabel(tr("Lower temperature gives more predictable text: edits (rewrite, proofread, translate, "
                          "summarize) keep to your text, new text may vary. A new model, context size, GPU offload or "
                          "thread count reloads the model; a new interface language shows the next time Writer starts."))
         hint.setWordWrap(True)
         hint.setObjectName("hint")
-        layout.addWidget(hint)
+        general_layout.addWidget(hint)
+        self.engine = ServerSettingsPage(settings)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, tr("General"))
+        self.tabs.addTab(self.engine, tr("Engine"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         self._sync()
+
+    def accept(self) -> None:
+        if self.engine.ready_to_apply():  # a bad server address, or a key about to go out unencrypted
+            super().accept()
+        else:
+            self.tabs.setCurrentWidget(self.engine)
 
     def _sync(self) -> None:
         self.gpu_layers.setEnabled(self.gpu_mode.currentData() == "number")
@@ -120,6 +134,7 @@ class SettingsDialog(QDialog):
         settings.language = self.language.currentData()
         settings.read_ahead = self.read_ahead.isChecked()
         settings.hf_endpoint = endpoint if endpoint.startswith(("http://", "https://")) else None
+        self.engine.apply_to(settings)
 
 
 def _temperature_box(value: float) -> QDoubleSpinBox:

@@ -17,7 +17,7 @@ from writer.core.errors import WriterError
 from writer.core.events import Done, Failed, Loaded
 from writer.core.messages import Message
 from writer.core.settings import Settings
-from writer.engine.session import EngineFactory, EngineSession, local_engine
+from writer.engine.session import EngineFactory, EngineSession, engine_for
 
 
 class EngineBridge(QObject):
@@ -28,7 +28,7 @@ class EngineBridge(QObject):
     _finished = Signal(int)
     _done = Signal(object, object)  # a background call's callback and its result
 
-    def __init__(self, engine_factory: EngineFactory = local_engine, parent=None, backoff: float = 1.0) -> None:
+    def __init__(self, engine_factory: EngineFactory = engine_for, parent=None, backoff: float = 1.0) -> None:
         super().__init__(parent)
         self.session = EngineSession(self._on_state, engine_factory, backoff)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="engine")

@@ -294,7 +294,8 @@ class MainWindow(QMainWindow):
             self.bridge.cancel(panel.job)
         job = self.bridge.start(request, temperature=self.settings.temperature_for(name))
         self.jobs[job] = panel
-        panel.begin(job, (start, end, text))
+        loaded = self.bridge.loaded
+        panel.begin(job, (start, end, text), loaded.model.server if loaded else None)
         for key, value in panel.options_state().items():
             self.settings.last_options[f"{name}.{key}"] = value
 
@@ -358,6 +359,12 @@ class MainWindow(QMainWindow):
 
     def _on_model_loaded(self, loaded: Loaded) -> None:
         model = loaded.model
+        if model.server:  # the text goes to a server: say which, always in view
+            self.model_label.setText(tr("{model} on {server}", model=model.name, server=model.server))
+            self.model_label.setToolTip(tr("Your text is sent to {server} to be written on.", server=model.server))
+            self.device_label.setText(tr("Server"))
+            self.device_label.setToolTip("")
+            return
         self.model_label.setText(Path(model.path).stem)
         self.model_label.setToolTip(tr("{path}\n{millions}M parameters, {quantization}, context {context}",
                                          path=model.path, millions=f"{model.parameters / 1e6:.0f}",

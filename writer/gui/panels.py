@@ -129,10 +129,11 @@ class ActionPanel(QWidget):
         else:
             self.source_label.setText(self.empty_selection_hint())
 
-    def begin(self, job: int, origin: tuple[int, int, str]) -> None:
+    def begin(self, job: int, origin: tuple[int, int, str], server: str | None = None) -> None:
+        """A new run; `server` names where the text goes when a server does the writing."""
         self.job, self.origin, self.result, self.outcome, self.notes = job, origin, "", None, []
         self.output.clear()
-        self.status.setText(tr("Writing…"))
+        self.status.setText(tr("Sent to {server}; writing…", server=server) if server else tr("Writing…"))
         self.diff_toggle.setVisible(False)
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
