@@ -29,8 +29,19 @@ def test_messages_put_text_first_and_task_last():
 
 
 def test_non_translation_tasks_keep_the_input_language():
-    for req in (ActionRequest("rewrite", "x", style="concise"), ActionRequest("summarize", "x")):
+    for req in (ActionRequest("rewrite", "x", style="concise"), ActionRequest("summarize", "x"),
+                ActionRequest("rewrite", "x", instruction="Make it rhyme"), *[
+                    ActionRequest("rewrite", "x", style=s) for s in styles()]):
         assert "same language" in req.validated().task()
+
+
+def test_translation_asks_about_formatting_only_when_the_piece_has_markdown():
+    req = ActionRequest("translate", "Plain words. Nothing else.", language="zh-CN").validated()
+    assert "Markdown" not in req.messages()[1]["content"] and "Simplified Chinese" in req.messages()[1]["content"]
+    for piece in ("Bring the **tickets**.", "See [the page] first.", "Run `writer --help`.", "# Title", "- item",
+                  "| a | b |"):
+        assert "Markdown" in req.messages(piece)[1]["content"], piece
+    assert "Markdown" in req.task()  # sizing allows for the longest instruction
 
 
 def test_every_rewrite_style_builds_a_prompt():
