@@ -11,6 +11,7 @@ import pytest
 
 from writer.core.actions import ActionRequest, system_prompt
 from writer.core.paths import resource
+from writer.engine.worker import render_chat
 
 CHATML = (  # Qwen2.5
     "{%- if messages[0]['role'] == 'system' %}"
@@ -103,11 +104,18 @@ REQUESTS = {
 }
 
 
-def render(family: str, messages: list[dict]) -> str:
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+GEMMA2 = (  # refuses a system message outright
+    "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}"
+    "{% for message in messages %}"
+    "{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}{% endif %}"
+    "{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{'<start_of_turn>model\n'}}{% endif %}"
+)
 
+
+def render(family: str, messages: list[dict]) -> str:
     template, bos, eos, _ = FAMILIES[family]
-    return Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=messages).prompt
+    return render_chat(template, messages, bos=bos, eos=eos).prompt
 
 
 def test_every_catalog_family_has_a_template_here():
@@ -137,3 +145,15 @@ def test_two_actions_on_one_selection_share_the_prompt_up_to_the_end_of_the_text
     a = render(family, ActionRequest("summarize", TEXT_EN).validated().messages())
     b = render(family, ActionRequest("rewrite", TEXT_EN, style="formal").validated().messages())
     assert len(os.path.commonprefix([a, b])) >= a.index(TEXT_EN) + len(TEXT_EN)
+
+
+def test_a_template_that_refuses_a_system_message_gets_it_in_the_users_turn():
+    request = ActionRequest("translate", TEXT_EN, language="fr").validated()
+    prompt = render_chat(GEMMA2, request.messages(), bos="<bos>", eos="<eos>").prompt
+    assert prompt.startswith("<bos><start_of_turn>user\n" + system_prompt() + "\n\n")
+    assert prompt.count(TEXT_EN) == 1 and prompt.endswith(request.task(TEXT_EN) + "<end_of_turn>\n<start_of_turn>model\n")
+
+
+def test_a_template_error_that_is_not_about_the_system_message_is_still_reported():
+    with pytest.raises(ValueError, match="alternate"):
+        render_chat(GEMMA3, [{"role": "assistant", "content": "x"}], bos="<bos>", eos="<eos>")
