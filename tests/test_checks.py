@@ -1,5 +1,8 @@
 """Result checks: each warning, in English and Chinese, and the texts that must not be flagged."""
 
+import subprocess
+import sys
+
 import pytest
 
 from writer.core.actions import ActionRequest
@@ -117,3 +120,22 @@ def test_proofread_that_rewrites_the_content_is_flagged():
 
 def test_short_proofread_is_not_judged():
     assert codes("rewrite", "dont forget the slides", "forget about the slides", style="proofread") == []
+
+
+def writer(*args, text):
+    return subprocess.run([sys.executable, "-m", "writer", *args, "--temperature", "0", "--max-tokens", "80"],
+                          input=text.encode(), capture_output=True, timeout=300)
+
+
+def test_built_in_model_translating_into_chinese_gives_chinese_or_says_it_did_not():
+    result = writer("translate", "--to", "简体中文", text=EN)
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0, err
+    assert identify(out) == "zh" or "not seem to be in Simplified Chinese" in err or "unchanged" in err, (out, err)
+
+
+def test_built_in_model_summarizing_chinese_gives_chinese_or_says_it_did_not():
+    result = writer("summarize", "--length", "sentence", text=ZH * 2)
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0, err
+    assert identify(out) in ("zh", None) or "not in the language of your text (Chinese)" in err, (out, err)

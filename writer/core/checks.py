@@ -39,6 +39,7 @@ _FUNCTION_WORDS = frozenset(
 MIN_PROOFREAD_WORDS = 12  # shorter texts cannot be judged: every edit is a large share of them
 PROOFREAD_LIMIT = 0.2  # share of content words a proofread may change beyond spelling fixes
 SIMILAR = 0.6  # a replaced word this close to the original is a spelling fix
+MAX_COMPARED_WORDS = 600  # a proofread is judged on its first pages: diffing a whole book takes minutes
 
 
 def check_result(request: ActionRequest, result: str) -> list[Message]:
@@ -76,6 +77,8 @@ def _chatter(source: str, result: str) -> Message | None:
 
 
 def _same_words(a: str, b: str) -> bool:
+    if a.split(None, 50)[:50] != b.split(None, 50)[:50]:
+        return False  # settled without splitting a long text
     return a.split() == b.split()
 
 
@@ -124,8 +127,9 @@ def _language_name(code: str) -> str:
 
 
 def _content_words(text: str) -> list[str]:
-    words = [w.casefold().replace("’", "'") for w in _WORD.findall(text)]
-    return [w for w in words if w not in _FUNCTION_WORDS]
+    """The first MAX_COMPARED_WORDS content words (a word is rarely over 20 characters with its spaces)."""
+    words = [w.casefold().replace("’", "'") for w in _WORD.findall(text[:20 * MAX_COMPARED_WORDS])]
+    return [w for w in words if w not in _FUNCTION_WORDS][:MAX_COMPARED_WORDS]
 
 
 def content_edits(original: str, result: str) -> int:

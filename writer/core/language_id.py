@@ -17,6 +17,7 @@ from writer.core.markdown import hide_links, runs
 MIN_LETTERS = 20  # in alphabetic scripts
 MIN_IDEOGRAPHS = 6  # Chinese, Japanese or Korean characters, each worth a word or so
 MIN_SCORE = 0.6
+SAMPLE_CHARS = 2000  # the start of a long text says which language it is in; the rest costs time
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _NOISE = re.compile(r"`[^`\n]*`|https?://\S+|<[^>\n]+>")
@@ -45,7 +46,7 @@ def _detector():
 def identify(text: str) -> str | None:
     """The language's base code ("en", "zh", "ja"…), or None when the text is too short, too mixed
     or the identification unsure. Never raises: a check that cannot run flags nothing."""
-    body = " ".join(prose(text).split())
+    body = " ".join(prose(text[:5 * SAMPLE_CHARS]).split())[:SAMPLE_CHARS]
     if not enough_to_judge(body):
         return None
     try:
