@@ -58,7 +58,8 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 
 def load_cases(only: str | None) -> list[dict]:
     cases = [c for path in sorted(CASES.glob("*.json")) for c in json.loads(path.read_text(encoding="utf-8"))]
-    return [c for c in cases if not only or only in c["id"]]
+    wanted = only.split(",") if only else [""]
+    return [c for c in cases if any(w in c["id"] for w in wanted)]
 
 
 # -- scores ------------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def main() -> None:
     # One thread by default: on a busy machine, llama.cpp's threads wait on each other at every step.
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--ctx", type=int, default=2048)
-    parser.add_argument("--only", help="run only the cases whose id contains this")
+    parser.add_argument("--only", help="run only the cases whose id contains this (or one of these, comma-separated)")
     parser.add_argument("--show", action="store_true", help="print each result")
     args = parser.parse_args()
     model = args.model or str(default_model_path())
