@@ -70,3 +70,11 @@ def test_generate_from_an_instruction_alone():
 def test_rewrite_with_instruction_is_custom():
     req = ActionRequest("rewrite", "x", instruction="Make it rhyme").validated()
     assert req.style == "custom" and "Make it rhyme" in req.task()
+
+
+def test_the_language_to_keep_is_named_when_it_can_be_told():
+    zh = ActionRequest("summarize", "星期六一大早我们就出发了，沿着海岸线一路向北开。一开始天气阴沉。").validated()
+    assert "in Chinese, the language of the text" in zh.task()
+    en = ActionRequest("rewrite", "We missed the last train, so we walked home through the park.", style="formal")
+    assert "in English, the language of the text" in en.validated().task()
+    assert "same language" in ActionRequest("rewrite", "ok", style="formal").validated().task()  # too short to tell

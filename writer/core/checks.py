@@ -10,8 +10,7 @@ import difflib
 import re
 
 from writer.core.actions import ActionRequest
-from writer.core.errors import UserError
-from writer.core.language_id import base_code, identify
+from writer.core.language_id import base_code, identify, language_name
 from writer.core.languages import find_language
 from writer.core.messages import Message, msg
 
@@ -113,17 +112,8 @@ def _wrong_language(request: ActionRequest, result: str) -> Message | None:
     if found and found != expected:
         return msg("result.not_input_language", "The result is not in the language of your text ({language}); try "
                                                 "again, or choose a stronger model (File → Models…).",
-                   language=_language_name(expected))
+                   language=language_name(expected))
     return None
-
-
-def _language_name(code: str) -> str:
-    if code == "zh":
-        return "Chinese"  # identification does not tell Simplified from Traditional
-    try:
-        return find_language(code).name
-    except UserError:  # a language Writer does not list: its code still says which
-        return code
 
 
 def _content_words(text: str) -> list[str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from writer.core.errors import UserError
+from writer.core.languages import find_language
 from writer.core.markdown import hide_links, runs
 
 # Below this much text an identification is a guess: such text is not judged at all.
@@ -65,3 +67,13 @@ def identify(text: str) -> str | None:
 def base_code(code: str) -> str:
     """'zh-CN' -> 'zh': what identify() can tell apart."""
     return code.split("-")[0].lower()
+
+
+def language_name(code: str) -> str:
+    """The English name of an identified language ("zh" -> "Chinese")."""
+    if code == "zh":
+        return "Chinese"  # identification does not tell Simplified from Traditional
+    try:
+        return find_language(code).name
+    except UserError:  # a language Writer does not list: its code still says which
+        return code
