@@ -65,8 +65,8 @@ def test_rewrite_in_another_language_is_flagged_unless_asked_for():
 
 
 def test_translation_handed_back_is_flagged_unless_already_in_that_language():
-    assert codes("translate", EN, EN, language="fr") == ["result.unchanged_translation"]
-    assert codes("translate", ZH, ZH, language="en") == ["result.unchanged_translation"]
+    assert codes("translate", EN, EN, language="fr") == ["result.unchanged"]
+    assert codes("translate", ZH, ZH, language="en") == ["result.unchanged"]
     assert codes("translate", ZH, ZH, language="zh-CN") == []
 
 

@@ -46,7 +46,8 @@ def check_result(request: ActionRequest, result: str) -> list[Message]:
     if request.action == "generate":
         return []  # creative writing has no original to compare with
     if not result.strip():
-        return [msg("result.empty", "The model gave no result; try again, or choose a stronger model (File → Models…).")]
+        return [msg("result.empty", "The model gave no result; try again, or choose a stronger model (in the model "
+                                    "manager).")]
     warnings = []
     chatter = _chatter(request.text, result)
     if chatter:
@@ -61,7 +62,7 @@ def check_result(request: ActionRequest, result: str) -> list[Message]:
             warnings.append(msg(
                 "result.proofread_rewrote",
                 "The proofread changed {count} words beyond spelling and grammar; review the changes (Show changes) "
-                "before applying it, or choose a stronger model (File → Models…).", count=edits))
+                "before applying it, or choose a stronger model (in the model manager).", count=edits))
     return warnings
 
 
@@ -71,7 +72,7 @@ def _chatter(source: str, result: str) -> Message | None:
     wrapped = _WRAPPED.match(result) and not _WRAPPED.match(source)
     if (opener and not own_words) or wrapped:
         return msg("result.chatter", "The result starts with a remark to you instead of the text you asked for; "
-                                     "try again, or choose a stronger model (File → Models…).")
+                                     "try again, or choose a stronger model (in the model manager).")
     return None
 
 
@@ -87,13 +88,13 @@ def _echo(request: ActionRequest, result: str) -> Message | None:
     if request.action == "translate":
         if identify(request.text) == base_code(request.language):
             return None  # it was in that language already: nothing to translate
-        return msg("result.unchanged_translation",
+        return msg("result.unchanged",
                    "The model returned the text unchanged: it may already be in {language}, or the model may be too "
-                   "small to translate it; a larger model translates better (File → Models…, or 'writer models').",
-                   language=find_language(request.language).name)
+                   "small to translate it; a larger model translates better (choose one in the model manager).",
+                   language=_name(find_language(request.language).name))
     if request.action == "rewrite" and request.style in MUST_CHANGE:
         return msg("result.unchanged_rewrite", "The model returned the text unchanged instead of rewriting it; try "
-                                               "again, or choose a stronger model (File → Models…).")
+                                               "again, or choose a stronger model (in the model manager).")
     return None
 
 
@@ -102,8 +103,8 @@ def _wrong_language(request: ActionRequest, result: str) -> Message | None:
         found = identify(result)
         if found and found != base_code(request.language):
             return msg("result.wrong_language", "The result does not seem to be in {language}; the model may be too "
-                                                "small to translate into it: choose a stronger model (File → "
-                                                "Models…), or try again.", language=find_language(request.language).name)
+                       "small to translate into it: choose a stronger model (in the model manager), or try again.",
+                       language=_name(find_language(request.language).name))
         return None
     if request.action == "rewrite" and request.style == "custom":
         return None  # the instruction may ask for another language
@@ -111,9 +112,14 @@ def _wrong_language(request: ActionRequest, result: str) -> Message | None:
     found = identify(result) if expected else None
     if found and found != expected:
         return msg("result.not_input_language", "The result is not in the language of your text ({language}); try "
-                                                "again, or choose a stronger model (File → Models…).",
-                   language=language_name(expected))
+                                                "again, or choose a stronger model (in the model manager).",
+                   language=_name(language_name(expected)))
     return None
+
+
+def _name(language: str) -> Message:
+    """A language name as a message value, so the editor shows it in the interface language."""
+    return msg("language.name", language)
 
 
 def _content_words(text: str) -> list[str]:
