@@ -29,8 +29,19 @@ def test_messages_put_text_first_and_task_last():
 
 
 def test_non_translation_tasks_keep_the_input_language():
-    for req in (ActionRequest("rewrite", "x", style="concise"), ActionRequest("summarize", "x")):
+    for req in (ActionRequest("rewrite", "x", style="concise"), ActionRequest("summarize", "x"),
+                ActionRequest("rewrite", "x", instruction="Make it rhyme"), *[
+                    ActionRequest("rewrite", "x", style=s) for s in styles()]):
         assert "same language" in req.validated().task()
+
+
+def test_translation_asks_about_formatting_only_when_the_piece_has_markdown():
+    req = ActionRequest("translate", "Plain words. Nothing else.", language="zh-CN").validated()
+    assert "Markdown" not in req.messages()[1]["content"] and "Simplified Chinese" in req.messages()[1]["content"]
+    for piece in ("Bring the **tickets**.", "See [the page] first.", "Run `writer --help`.", "# Title", "- item",
+                  "| a | b |"):
+        assert "Markdown" in req.messages(piece)[1]["content"], piece
+    assert "Markdown" in req.task()  # sizing allows for the longest instruction
 
 
 def test_every_rewrite_style_builds_a_prompt():
@@ -59,3 +70,11 @@ def test_generate_from_an_instruction_alone():
 def test_rewrite_with_instruction_is_custom():
     req = ActionRequest("rewrite", "x", instruction="Make it rhyme").validated()
     assert req.style == "custom" and "Make it rhyme" in req.task()
+
+
+def test_the_language_to_keep_is_named_when_it_can_be_told():
+    zh = ActionRequest("summarize", "星期六一大早我们就出发了，沿着海岸线一路向北开。一开始天气阴沉。").validated()
+    assert "in Chinese, the language of the text" in zh.task()
+    en = ActionRequest("rewrite", "We missed the last train, so we walked home through the park.", style="formal")
+    assert "in English, the language of the text" in en.validated().task()
+    assert "same language" in ActionRequest("rewrite", "ok", style="formal").validated().task()  # too short to tell

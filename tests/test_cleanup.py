@@ -48,6 +48,8 @@ samples = st.sampled_from([
     '```\ncode\n```', '"wrapped"', "以下是摘要：\n中文。\n如有问题请告诉我。", "Plain.\n\n- list\n- more",
     "Fixed text.\n\nI changed one word, as asked.", "Kept.\n\nI changed my plans.",
     'Here is the corrected text:\n"""\nBody line.\n"""', '"""\nThe revised text is:\nBody.\n\nMore body.',
+    "Sure, I've already done that. Dont forget.\nMore.", "以下是摘要：他们走回家了。\n第二行。", '"""One line."""',
+    "Here's the proofread version.\n\nBody.", "Sure, I can come.\nSee you.",
 ])
 
 
@@ -107,3 +109,28 @@ def test_closing_lines_that_are_the_users_own_text_are_kept():
     # A translated letter may end with a wish; only phrases about the answer itself are chatter.
     assert clean("亲爱的安：\n\n包裹今天到了。\n\n希望早日见到你。", "Dear Ann...") == "亲爱的安：\n\n包裹今天到了。\n\n希望早日见到你。"
     assert clean("We arrived.\n\nI hope to see you soon.", "我们到了。希望早日见到你。") == "We arrived.\n\nI hope to see you soon."
+
+
+def test_an_opener_on_the_same_line_as_the_answer_goes():
+    assert clean("Sure, I've already done that. Don't forget the slides.") == "Don't forget the slides."
+    assert clean("Here is the corrected text: Don't forget the slides.") == "Don't forget the slides."
+    assert clean("Certainly! Here's the translation: Bonjour.") == "Bonjour."
+    assert clean("以下是修改后的文本：请不要忘记幻灯片。") == "请不要忘记幻灯片。"
+    assert clean("好的，以下是摘要：他们走回家了。") == "他们走回家了。"
+    assert clean("Here's the proofread version.\n\nDon't forget the slides.") == "Don't forget the slides."
+
+
+def test_an_opener_that_may_be_the_users_own_words_stays():
+    # A bare "Of course." or "Sure, I can…" may translate the user's words; a remark about the task cannot.
+    assert clean("Of course. Don't forget the slides.") == "Of course. Don't forget the slides."
+    assert clean("Sure, I can come on Thursday.") == "Sure, I can come on Thursday."
+    assert clean("Here we go again, said Tom.") == "Here we go again, said Tom."
+    # The text being edited starts that way itself.
+    letter = "Sure, I'm happy to help with the move.\nSee you Saturday."
+    assert clean(letter, letter) == letter
+    assert clean("Here is the summary: costs rose.", "Here is the summary: costs rise.") == "Here is the summary: costs rose."
+
+
+def test_a_whole_answer_in_triple_quotes_on_one_line_is_unwrapped():
+    assert clean('"""Don\'t forget the slides."""') == "Don't forget the slides."
+    assert clean('"""A""" and """B"""') == '"""A""" and """B"""'

@@ -11,7 +11,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from writer.core.errors import UserError
+from writer.core.language_id import identify, language_name
 from writer.core.languages import find_language
+from writer.core.markdown import has_markup
 from writer.core.paths import resource
 
 ACTIONS = ("generate", "summarize", "translate", "rewrite")
@@ -86,7 +88,9 @@ class ActionRequest:
             req = replace(req, style=style)
         return req
 
-    def task(self) -> str:
+    def task(self, text: str | None = None) -> str:
+        """The instruction for `text` (a piece of the request's text); without one, the longest
+        instruction the action may use, for sizing."""
         data = prompt_data(self.action)
         if self.action == "generate":
             words = data["lengths"][self.length]["words"]
@@ -95,17 +99,25 @@ class ActionRequest:
                 return data[key].format(instruction=self.instruction, words=words)
             return data["continue"].format(words=words)
         if self.action == "summarize":
-            return data["lengths"][self.length]["task"] + " " + data["same_language"]
+            return data["lengths"][self.length]["task"] + " " + self._same_language(data)
         if self.action == "translate":
-            return data["task"].format(language=find_language(self.language).name)
+            task = data["task"].format(language=find_language(self.language).name)
+            # Asked about formatting that is not there, models answer in the source language.
+            return task + " " + data["formatting"] if text is None or has_markup(text) else task
         if self.style == "custom":
-            return data["custom"].format(instruction=self.instruction) + " " + data["same_language"]
-        return data["styles"][self.style]["task"] + " " + data["same_language"]
+            return data["custom"].format(instruction=self.instruction) + " " + self._same_language(data)
+        return data["styles"][self.style]["task"] + " " + self._same_language(data)
+
+    def _same_language(self, data: dict) -> str:
+        """Small models ignore "the same language as the text" but follow "in Chinese": the
+        language is named when it can be told."""
+        code = identify(self.text)
+        return data["named_language"].format(language=language_name(code)) if code else data["same_language"]
 
     def messages(self, text: str | None = None, task: str | None = None) -> list[dict]:
         """Chat messages for `text` (a piece of the request's text, by default all of it)."""
         text = self.text if text is None else text
-        task = task or self.task()
+        task = task or self.task(text)
         user = f'Text:\n"""\n{text}\n"""\n\n{task}' if text.strip() else task
         return [{"role": "system", "content": system_prompt()}, {"role": "user", "content": user}]
 

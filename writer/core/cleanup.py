@@ -26,6 +26,18 @@ _ANNOUNCING_WORDS = re.compile(
 )
 # One clause ending in a colon; a line with a sentence end in it is text, not an announcement.
 _ANNOUNCEMENT = re.compile(r"^[^\n.!?。！？]{0,80}[:：]\s*$")
+# "Here's the proofread version." on a line of its own.
+_HERE_LINE = re.compile(r"^\s*(?:here|below)\b[^\n]{0,80}$", re.IGNORECASE)
+# An opener on the same line as the answer: "Sure, I've already done that. Dont…", "Here is the
+# corrected text: Dont…", "好的，以下是摘要：他们…". A bare "Sure." or "Of course." stays: it may be a
+# translation of the user's own words.
+_OPENER = re.compile(
+    r"^\s*(?:(?:sure|certainly|of course|okay|absolutely)\b[^\n.!?:：]*?"
+    r"\b(?:done|already|happy to|glad to|here|help|text|translation|summary|rewrite|version)\b[^\n.!?:：]*[.!]+"
+    r"|(?:sure|certainly|of course|okay|absolutely)[!.,](?=\s*(?:here|below)\b)"
+    r"|(?:here|below|以下|这是|這是|下面|好的|当然|當然)[^\n.!?。！？:：]{0,80}[:：])[ \t]*(?=\S)",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?。！？]")
 # Closing lines addressed to the user about the answer. Kept narrow: a translated letter may well end
 # with "I hope to see you soon" or "希望早日见到你", and that is the user's text.
@@ -101,16 +113,31 @@ class StreamCleaner:
                 if not s or maybe_preamble or s.startswith(("`", '"')):
                     return False  # hold the line until it ends
                 break
-            announces = newline and (_PREAMBLE.match(first) or (_ANNOUNCEMENT.match(first) and _ANNOUNCING_WORDS.search(first)))
-            if not announces and first.strip() != '"""':
+            announces = newline and (_PREAMBLE.match(first) or (
+                (_ANNOUNCEMENT.match(first) or _HERE_LINE.match(first)) and _ANNOUNCING_WORDS.search(first)))
+            if announces and not self._is_own_opening(first):
+                s = rest.lstrip("\n")
+                continue
+            opener = _OPENER.match(first) if newline or final else None
+            if opener and not self._is_own_opening(opener.group(0)):
+                s = s[opener.end():]
+                continue
+            if first.strip() != '"""':
                 break
-            s = rest.lstrip("\n") if announces else rest
+            s = rest
         first, newline, rest = s.partition("\n")
         if first.strip().startswith("```") and (newline or final):
             self._fenced = True
             s = rest
         s = s.lstrip()
-        if s[:1] in _QUOTES:
+        if s.startswith('"""'):
+            # A whole answer in triple quotes on one line: '"""Dont forget the slides."""'.
+            if not final:
+                return False
+            body = s.rstrip()
+            if len(body) > 6 and body.endswith('"""') and '"""' not in body[3:-3]:
+                s = body[3:-3].strip()
+        elif s[:1] in _QUOTES:
             # Only a quote that wraps the whole answer goes, so a quoted answer is held to the end.
             if not final:
                 return False
@@ -121,6 +148,10 @@ class StreamCleaner:
         self._head = ""
         self._pending = s
         return True
+
+    def _is_own_opening(self, line: str) -> bool:
+        """The user's text starts the same way, so this is theirs ("Sure, I can come on Thursday.")."""
+        return bool(self._source.strip()) and self._source.lstrip()[:6].casefold() == line.lstrip()[:6].casefold()
 
     def _is_chatter(self, line: str) -> bool:
         low = line.strip().lower()

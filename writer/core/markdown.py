@@ -356,3 +356,12 @@ def _shown(target: str) -> str:
     """A dropped link target as a link of its own: '(http://x "T")' becomes '[http://x](http://x "T")'."""
     inner = target[1:-1].split()
     return f"[{inner[0] if inner else target}]{target}"
+
+
+# Markdown a model could see in a piece: line markers, emphasis, code, links, table pipes, tags.
+_MARKUP = re.compile(r"^\s*(?:#{1,6}\s|>|[-*+]\s|\d+[.)]\s|```|~~~|\|)|\*\*|__|`|!?\[[^\]\n]*\]|(?<!\w)[*_]\S|<[a-z/][^>]*>",
+                     re.MULTILINE)
+
+
+def has_markup(text: str) -> bool:
+    return bool(_MARKUP.search(text))

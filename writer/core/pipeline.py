@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Iterator, Union
 
 from writer.core.actions import ActionRequest
+from writer.core.checks import check_result
 from writer.core.chunking import Piece, split_text
 from writer.core.cleanup import StreamCleaner
 from writer.core.errors import UserError
 from writer.core.events import Delta, Done, Finish, Finished, Note, Progress, RunEvent
-from writer.core.languages import find_language
 from writer.core.markdown import Run, hide_links, one_line, restore_links, runs
 from writer.core.messages import msg
 
@@ -94,12 +94,8 @@ class ActionRun:
         text = "".join(parts)
         if finish == "length":
             yield Note(msg("result.token_limit", "The result stopped at the token limit and may be incomplete."))
-        elif finish == "stop" and req.action == "translate" and text.split() == req.text.split():
-            # Small models often hand the text back instead of translating it; say so rather than look done.
-            yield Note(msg("result.unchanged",
-                           "The model returned the text unchanged: it may already be in {language}, or the model may "
-                           "be too small to translate it; a larger model translates better (choose one in the model "
-                           "manager).", language=msg("language.name", find_language(req.language).name)))
+        if finish != "cancelled":
+            yield from result_notes(req, text)
         yield Done(text, finish, **self._stats)
 
     def _stream(self, messages: list[dict], max_tokens: int, show: bool = True) -> Iterator[Step]:
@@ -248,3 +244,9 @@ def likely_prompt(request: ActionRequest, context_size: int) -> list[dict] | Non
     if req.action == "summarize":
         return req.messages(req.text.strip())
     return req.messages(req.text)
+
+
+def result_notes(request: ActionRequest, text: str) -> Iterator[Note]:
+    """The result checks (writer.core.checks) as notes shown with the result."""
+    for warning in check_result(request, text):
+        yield Note(warning)

