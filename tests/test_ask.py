@@ -3,7 +3,7 @@
 import pytest
 
 from tests.fake_engine import FakeEngine
-from writer.core import ask
+from writer.core import ask, retrieval
 from writer.core.ask import AskRun, Conversation, Sources, check_text
 from writer.core.errors import UserError
 from writer.core.events import Delta, Done, Note
@@ -88,12 +88,16 @@ def test_chinese_question_finds_its_passage():
     assert "五十万元" in index.search("预算是多少？")[0].passage.text
 
 
-def test_update_reindexes_an_edited_text():
+def test_rebuilding_an_edited_text_leaves_the_old_index_as_it_was(monkeypatch):
     index = PassageIndex.build(ENGLISH)
     edited = ENGLISH.replace("Tomas", "Ingrid")
-    index.update(edited)
-    assert index.search("Ingrid")[0].passage.text.startswith("The harbour master, Ingrid")
-    assert index.search("Tomas") == []
+    tokenized = []
+    monkeypatch.setattr(retrieval, "tokenize", lambda text: tokenized.append(text) or tokenize(text))
+    rebuilt = PassageIndex.build(edited, previous=index)
+    assert tokenized == [p.text for p in rebuilt.passages if "Ingrid" in p.text]  # only the edited passage
+    assert rebuilt.search("Ingrid")[0].passage.text.startswith("The harbour master, Ingrid")
+    assert rebuilt.search("Tomas") == [] and index.search("Tomas") != []
+    assert PassageIndex.build(edited, previous=rebuilt) is rebuilt
 
 
 # -- answering -----------------------------------------------------------------------------------

@@ -135,50 +135,43 @@ class Hit:
 
 
 class PassageIndex:
-    """BM25 over one text's passages. `update()` with an edited text re-tokenizes only the
+    """BM25 over one text's passages; immutable once built, so one thread may search it while
+    another builds its successor. Building from a `previous` index re-tokenizes only the
     passages that changed; bm25s then rebuilds its sparse matrix, which is the cheap part."""
 
-    def __init__(self) -> None:
-        self.text = ""
-        self.line_offset = 0
-        self.passages: list[Passage] = []
-        self._tokens: dict[str, list[str]] = {}  # passage text -> its tokens, reused across updates
+    def __init__(self, text: str = "", line_offset: int = 0, passages: list[Passage] | None = None,
+                 tokens: list[list[str]] | None = None) -> None:
+        self.text, self.line_offset = text, line_offset
+        self.passages = passages or []
+        self._tokens = {p.text: t for p, t in zip(self.passages, tokens or [])}
         self._bm25: bm25s.BM25 | None = None
         self._vocab: dict[str, int] = {}
         self._doc_freq: np.ndarray | None = None
+        if self.passages and tokens and any(tokens):
+            # Every passage needs a token for bm25s to keep its rows aligned with our passages.
+            bm25 = bm25s.BM25()
+            bm25.index([t or ["\x00"] for t in tokens], show_progress=False)
+            self._bm25, self._vocab = bm25, bm25.vocab_dict
+            self._doc_freq = np.diff(bm25.scores["indptr"])  # column pointers: passages per token
 
     @classmethod
-    def build(cls, text: str, line_offset: int = 0, progress: Callable[[int, int], None] | None = None) -> "PassageIndex":
-        index = cls()
-        index.update(text, line_offset, progress)
-        return index
-
-    def update(self, text: str, line_offset: int = 0, progress: Callable[[int, int], None] | None = None) -> None:
+    def build(cls, text: str, line_offset: int = 0, progress: Callable[[int, int], None] | None = None,
+              previous: "PassageIndex | None" = None) -> "PassageIndex":
         """Indexes `text`; `progress(done, total)` is called every few thousand passages."""
-        if text == self.text and line_offset == self.line_offset and self._bm25 is not None:
-            return
+        if previous is not None and previous.text == text and previous.line_offset == line_offset:
+            return previous
         passages = split_passages(text, line_offset)
-        known, tokens = self._tokens, []
+        known = previous._tokens if previous is not None else {}
+        tokens = []
         for i, passage in enumerate(passages):
             toks = known.get(passage.text)
-            if toks is None:
-                toks = tokenize(passage.text)
-            tokens.append(toks)
+            tokens.append(toks if toks is not None else tokenize(passage.text))
             if progress and i % 2000 == 0:
                 progress(i, len(passages))
-        self._tokens = {p.text: t for p, t in zip(passages, tokens)}
-        self.text, self.line_offset, self.passages = text, line_offset, passages
-        self._bm25 = None
-        self._vocab, self._doc_freq = {}, None
-        if passages and any(tokens):
-            # Every passage needs a token for bm25s to keep the rows aligned with our passages.
-            corpus = [t or ["\x00"] for t in tokens]
-            bm25 = bm25s.BM25()
-            bm25.index(corpus, show_progress=False)
-            self._bm25, self._vocab = bm25, bm25.vocab_dict
-            self._doc_freq = np.diff(bm25.scores["indptr"])
+        index = cls(text, line_offset, passages, tokens)
         if progress:
             progress(len(passages), len(passages))
+        return index
 
     def search(self, question: str, limit: int = 20) -> list[Hit]:
         """The best passages for `question` by BM25, best first; passages that share no token
