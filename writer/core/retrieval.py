@@ -48,18 +48,24 @@ def _stem(words: list[str]) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Search tokens: stemmed lowercased words without stopwords, and character pairs of CJK runs."""
+    """Search tokens: stemmed lowercased words without stopwords, each neighbouring pair of them
+    ("roof garden", which finds the phrase among pages that speak of roofs and gardens), and
+    character pairs of CJK runs."""
     tokens: list[str] = []
-    words: list[tuple[int, str]] = []  # (position in tokens, word), stemmed in one call
+    words: list[str] = []
     for run in _TOKEN.findall(text.lower()):
         if _CJK_RUN.match(run):
             tokens.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
         elif run not in STOPWORDS:
-            words.append((len(tokens), run))
-            tokens.append(run)
-    for (i, _), stem in zip(words, _stem([w for _, w in words])):
-        tokens[i] = stem
+            words.append(run)
+    stems = _stem(words)
+    tokens.extend(stems)
+    tokens.extend(f"{a} {b}" for a, b in zip(stems, stems[1:]))
     return tokens
+
+
+def _is_pair(token: str) -> bool:
+    return " " in token or bool(_CJK_RUN.match(token))
 
 
 def weight(text: str) -> int:
@@ -187,7 +193,7 @@ class PassageIndex:
         """How much of the question the passages contain, from 0 to 1, each word weighted by its
         rarity in the document. A word absent from the whole document counts fully against it (the
         document does not speak of it); a CJK pair absent from the document does not, since most
-        pairs that cross a word boundary ("谁负" in 谁负责) occur nowhere."""
+        pairs that cross a word boundary ("谁负" in 谁负责) occur nowhere, nor do most pairs of words."""
         n = max(len(self.passages), 1)
         found = set()
         for hit in hits:
@@ -196,7 +202,7 @@ class PassageIndex:
         for term in set(tokenize(question)):
             column = self._vocab.get(term)
             if column is None:
-                if _CJK_RUN.match(term):
+                if _is_pair(term):
                     continue
                 rarity = float(np.log(1 + n))
             else:
