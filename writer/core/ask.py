@@ -120,6 +120,17 @@ class AskRun:
         if generation is not None:
             generation.cancel()
 
+    def _check_fits(self) -> None:
+        """The instructions and the question alone must leave room for an answer."""
+        data = prompt_data()
+        self._head = data["system"] + "\n\n" + data["passages"]
+        self._asked = data["question"].format(question=self.question)
+        n_head, n_asked = self.engine.count_tokens([self._head, self._asked])
+        self._fixed = TEMPLATE_OVERHEAD + n_head + n_asked + 2 * MESSAGE_OVERHEAD
+        if self._fixed + MIN_ANSWER_TOKENS > self.context_size:
+            raise UserError("ask.question_too_long", "The question is too long for the model's context of {context} "
+                            "tokens; shorten it.", context=self.context_size)
+
     # -- retrieval ---------------------------------------------------------------------------
     def _search(self) -> list[Hit]:
         index = self.index
@@ -137,25 +148,17 @@ class AskRun:
     def _plan(self, hits: list[Hit]) -> tuple[list[dict], list[Passage], str]:
         """The chat messages, the passages in them and the question as sent, within the context."""
         data = prompt_data()
-        asked = data["question"].format(question=self.question)
+        asked, head = self._asked, self._head
         kept = list(self.conversation.passages)
         new = [h.passage for h in hits if h.passage not in kept]
         blocks = {p: data["passage"].format(first=p.first_line, last=p.last_line, text=p.text) for p in kept + new}
         turns = self.conversation.turns
-        head = data["system"] + "\n\n" + data["passages"]
-        texts = [head, asked, *blocks.values(), *(t.prompt for t in turns), *(t.answer for t in turns)]
-        counts = self.engine.count_tokens(texts)
-        n_head, n_asked = counts[0], counts[1]
-        sizes = dict(zip(blocks, counts[2:2 + len(blocks)]))
+        counts = self.engine.count_tokens([*blocks.values(), *(t.prompt for t in turns), *(t.answer for t in turns)])
+        sizes = dict(zip(blocks, counts[:len(blocks)]))
         n_turns = [q + a + 2 * MESSAGE_OVERHEAD for q, a in
-                   zip(counts[2 + len(blocks):2 + len(blocks) + len(turns)], counts[2 + len(blocks) + len(turns):])]
-
-        fixed = TEMPLATE_OVERHEAD + n_head + n_asked + 2 * MESSAGE_OVERHEAD
-        if fixed + MIN_ANSWER_TOKENS > self.context_size:
-            raise UserError("ask.question_too_long", "The question is too long for the model's context of {context} "
-                            "tokens; shorten it.", context=self.context_size)
+                   zip(counts[len(blocks):len(blocks) + len(turns)], counts[len(blocks) + len(turns):])]
         self.answer_tokens = min(data["max_answer_tokens"], max(MIN_ANSWER_TOKENS, self.context_size // 4))
-        room = self.context_size - fixed - self.answer_tokens
+        room = self.context_size - self._fixed - self.answer_tokens
 
         history: list[Turn] = []  # the most recent turns that fit in their share
         spent = 0
@@ -186,6 +189,7 @@ class AskRun:
 
     # -- running ------------------------------------------------------------------------------
     def __iter__(self) -> Iterator[AskEvent]:
+        self._check_fits()
         hits = self._search()
         if not hits and not self.conversation.passages:
             yield from self._not_said("stop")
