@@ -8,7 +8,8 @@ the answer start. Not a test: run it by hand.
 2. Questions about things the documents never mention: how often retrieval alone says "does not say".
 3. Index time against document length, and a 10 MB document indexed behind the panel while a
    timer measures the longest stall of the event loop.
-4. Time to the first answer token with the in-box model, for a question and its follow-up.
+4. Time to the first answer token with the in-box model (context 2048), for a question and its
+   follow-up, which reuses the cached passages.
 
 The last line printed is JSON.
 """
@@ -36,6 +37,7 @@ from writer.engine.client import EngineClient  # noqa: E402
 from writer.engine.typed import TypedEngine  # noqa: E402
 
 CONTEXT = 4096
+FIRST_TOKEN_CONTEXT = 2048  # half the default: the prompt is evaluated on two shared cores
 SEEDS = (1, 2, 3)
 ABSENT = {
     "en": ["What is the capital of France?", "Who won the football match on Saturday?",
@@ -58,22 +60,25 @@ class PlanOnly:
         return iter([Delta("An answer."), Finished("stop")])
 
 
+TOKENIZE = retrieval.tokenize  # Writer's own; the variants below are measured against it
+
+
 def whole_runs(text):  # whitespace-like: a CJK run is one token
     return [t for t in retrieval._TOKEN.findall(text.lower()) if t not in retrieval.STOPWORDS]
 
 
 def cjk_single_characters(text):
-    tokens = retrieval.tokenize(text)
+    tokens = TOKENIZE(text)
     return [t for t in tokens if not retrieval._CJK_RUN.match(t)] + retrieval._CJK_RUN.findall(text)
 
 
 def words_without_pairs(text):
-    return [t for t in retrieval.tokenize(text) if " " not in t]
+    return [t for t in TOKENIZE(text) if " " not in t]
 
 
 VARIANTS = {
-    "en": {"words+pairs": retrieval.tokenize, "words": words_without_pairs},
-    "zh": {"bigrams": retrieval.tokenize, "characters": cjk_single_characters, "whole runs": whole_runs},
+    "en": {"words+pairs": TOKENIZE, "words": words_without_pairs},
+    "zh": {"bigrams": TOKENIZE, "characters": cjk_single_characters, "whole runs": whole_runs},
 }
 
 
@@ -163,11 +168,11 @@ def first_tokens(client) -> dict:
         text, facts = document(language, SIZES[language])
         index = PassageIndex.build(text)
         firsts, follows = [], []
-        for fact in (facts[1], facts[5]):
+        for fact in facts[1:2]:  # one question and its follow-up per language: two cores are shared
             conversation = Conversation()
             for question, times in ((fact.question, firsts), (follow_up, follows)):
                 start = time.perf_counter()
-                for event in AskRun(engine, CONTEXT, question, text, conversation=conversation, index=index,
+                for event in AskRun(engine, FIRST_TOKEN_CONTEXT, question, text, conversation=conversation, index=index,
                                     temperature=0.0, seed=1):
                     if isinstance(event, Delta):
                         times.append(time.perf_counter() - start)
@@ -201,7 +206,7 @@ def main() -> None:
         results["ten_mb"] = ten_megabytes_in_the_panel()
         print(f"10 MB behind the panel: {results['ten_mb']}")
         results["first_token"] = first_tokens(client)
-        print(f"first answer token with the in-box model (context {CONTEXT}): {results['first_token']}")
+        print(f"first answer token with the in-box model (context {FIRST_TOKEN_CONTEXT}): {results['first_token']}")
     finally:
         client.close()
     results["load_average_end"] = os.getloadavg()[0]
