@@ -2,7 +2,7 @@
 
 import pytest
 
-from fake_engine import FakeEngine
+from scripted_engine import ScriptedEngine
 from writer.core import ask, retrieval
 from writer.core.ask import AskRun, Conversation, Sources, check_text
 from writer.core.errors import UserError
@@ -102,7 +102,7 @@ def test_rebuilding_an_edited_text_leaves_the_old_index_as_it_was(monkeypatch):
 
 # -- answering -----------------------------------------------------------------------------------
 def test_answer_streams_and_ends_with_its_sources():
-    engine = FakeEngine(lambda m: "Tomas keeps the key.")
+    engine = ScriptedEngine(lambda m: "Tomas keeps the key.")
     events = run_all(AskRun(engine, 2048, "Who keeps the key to the boat shed?", ENGLISH))
     assert answer_of(events) == "Tomas keeps the key."
     sources = sources_of(events)
@@ -117,12 +117,12 @@ def test_answer_streams_and_ends_with_its_sources():
 
 def test_selection_line_numbers_are_the_documents():
     selection = "\n".join(ENGLISH.splitlines()[9:11])
-    events = run_all(AskRun(FakeEngine(lambda m: "Tomas."), 2048, "Who keeps the key?", selection, line_offset=9))
+    events = run_all(AskRun(ScriptedEngine(lambda m: "Tomas."), 2048, "Who keeps the key?", selection, line_offset=9))
     assert (sources_of(events)[0].first_line, sources_of(events)[0].last_line) == (10, 11)
 
 
 def test_nothing_relevant_means_the_document_does_not_say_without_asking_the_model():
-    engine = FakeEngine(lambda m: "Paris.")
+    engine = ScriptedEngine(lambda m: "Paris.")
     events = run_all(AskRun(engine, 2048, "What is the capital of France?", ENGLISH))
     assert engine.requests == []
     assert isinstance(events[0], Note) and events[0].message.code == "ask.not_said"
@@ -130,7 +130,7 @@ def test_nothing_relevant_means_the_document_does_not_say_without_asking_the_mod
 
 
 def test_model_saying_it_is_not_there_means_the_document_does_not_say():
-    engine = FakeEngine(lambda m: "NOT IN DOCUMENT")
+    engine = ScriptedEngine(lambda m: "NOT IN DOCUMENT")
     events = run_all(AskRun(engine, 2048, "What colour is the key to the boat shed?", ENGLISH))
     assert len(engine.requests) == 1
     assert answer_of(events) == ""  # the marker is held back, never shown
@@ -139,7 +139,7 @@ def test_model_saying_it_is_not_there_means_the_document_does_not_say():
 
 
 def test_follow_up_keeps_the_turn_and_the_cached_prefix():
-    engine = FakeEngine(lambda m: "Tomas keeps it." if len(m) == 2 else "At the end of the season.")
+    engine = ScriptedEngine(lambda m: "Tomas keeps it." if len(m) == 2 else "At the end of the season.")
     conversation = Conversation()
     run_all(AskRun(engine, 2048, "Who keeps the key to the boat shed?", ENGLISH, conversation=conversation))
     events = run_all(AskRun(engine, 2048, "And when does it expire?", ENGLISH, conversation=conversation))
@@ -155,7 +155,7 @@ def test_follow_up_keeps_the_turn_and_the_cached_prefix():
 
 
 def test_old_turns_are_dropped_to_fit_the_context():
-    engine = FakeEngine(lambda m: "word " * 200)
+    engine = ScriptedEngine(lambda m: "word " * 200)
     conversation = Conversation()
     for _ in range(6):
         run_all(AskRun(engine, 1024, "Who keeps the key to the boat shed?", ENGLISH, conversation=conversation))
@@ -167,7 +167,7 @@ def test_old_turns_are_dropped_to_fit_the_context():
 def test_long_document_keeps_the_prompt_within_the_context():
     filler = "\n\n".join(f"Paragraph {i} talks about the weather, the sea and the boats in the harbour." for i in range(3000))
     text = filler + "\n\nThe harbour master, Tomas, keeps the key to the boat shed.\n\n" + filler
-    engine = FakeEngine(lambda m: "Tomas.")
+    engine = ScriptedEngine(lambda m: "Tomas.")
     events = run_all(AskRun(engine, 1024, "Who keeps the key to the boat shed?", text))
     sent = sum(engine.count_tokens([m["content"] for m in engine.requests[0]]))
     assert sent + ask.TEMPLATE_OVERHEAD + 256 <= 1024
@@ -175,7 +175,7 @@ def test_long_document_keeps_the_prompt_within_the_context():
 
 
 def test_cancel_ends_the_answer():
-    engine = FakeEngine(lambda m: "word " * 50, delay=0.001)
+    engine = ScriptedEngine(lambda m: "word " * 50, delay=0.001)
     run = AskRun(engine, 2048, "Who keeps the key to the boat shed?", ENGLISH)
     events = []
     for event in run:
@@ -195,7 +195,7 @@ def test_cancel_ends_the_answer():
 ])
 def test_bad_input_is_one_clear_sentence(question, text, code):
     with pytest.raises(UserError) as caught:
-        AskRun(FakeEngine(), 2048, question, text)
+        AskRun(ScriptedEngine(), 2048, question, text)
     assert caught.value.code == code
     assert str(caught.value).endswith(".") and "\n" not in str(caught.value)
 
@@ -203,7 +203,7 @@ def test_bad_input_is_one_clear_sentence(question, text, code):
 def test_question_longer_than_the_context():
     question = "Who keeps the key? " + "very " * 3000
     with pytest.raises(UserError) as caught:
-        run_all(AskRun(FakeEngine(), 2048, question, ENGLISH))
+        run_all(AskRun(ScriptedEngine(), 2048, question, ENGLISH))
     assert caught.value.code == "ask.question_too_long"
     assert str(caught.value) == "The question is too long for the model's context of 2048 tokens; shorten it."
 

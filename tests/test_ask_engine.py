@@ -9,12 +9,11 @@ import pytest
 from ask_documents import document
 from writer.core.ask import AskRun, Conversation, Sources
 from writer.core.events import Delta, Done, Note
-from writer.engine.typed import TypedEngine
 
 
 def ask(engine, question, text, conversation=None):
     # A 1024-token budget (of the worker's 2048) keeps these tests quick on two cores.
-    events = list(AskRun(TypedEngine(engine), 1024, question, text, conversation=conversation, temperature=0.0, seed=1))
+    events = list(AskRun(engine, 1024, question, text, conversation=conversation, temperature=0.0, seed=1))
     answer = "".join(e.text for e in events if isinstance(e, Delta))
     sources = next(e for e in events if isinstance(e, Sources)).sources
     notes = [e.message.code for e in events if isinstance(e, Note)]

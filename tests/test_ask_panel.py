@@ -5,7 +5,7 @@ import threading
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from fake_engine import FakeEngine
+from scripted_engine import ScriptedEngine
 from test_ask import ENGLISH
 from writer.core import retrieval
 from writer.gui import ask_panel
@@ -32,7 +32,7 @@ def panel(qtbot, monkeypatch):
         document = Document(text)
         widget = AskPanel(document)
         qtbot.addWidget(widget)
-        widget.engine_fake = FakeEngine(answer, delay)
+        widget.engine_fake = ScriptedEngine(answer, delay)
         widget.document = document
         widget.set_engine(widget.engine_fake, 2048)
         widget.document_changed()
@@ -131,12 +131,15 @@ def test_bad_input_is_one_sentence_in_the_panel(qtbot, panel, question, text, ex
     assert p.job is None and p.ask_button.isEnabled()
 
 
-def test_no_model_yet(qtbot, panel):
+def test_question_asked_while_the_model_loads_waits_for_it(qtbot, panel):
     p = panel()
+    engine = p.engine_fake
     p.set_engine(None, 0)
-    p.question.setText("Who keeps the key?")
+    p.question.setText("Who keeps the key to the boat shed?")
     p.ask_button.click()
-    assert p.status.text() == "The model is not loaded yet; wait for it or check Settings."
+    assert p.status.text() == "Waiting for the model to load…" and p.job is None
+    p.set_engine(engine, 2048)
+    qtbot.waitUntil(lambda: p.answer == "Tomas keeps the key." and p.job is None, timeout=5000)
 
 
 def test_edits_are_indexed_once_typing_pauses_off_the_gui_thread(qtbot, panel, monkeypatch):

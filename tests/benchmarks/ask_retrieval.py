@@ -33,8 +33,7 @@ from writer.core.ask import AskRun, Conversation, Sources  # noqa: E402
 from writer.core.events import Delta, Finished  # noqa: E402
 from writer.core.paths import default_model_path  # noqa: E402
 from writer.core.retrieval import PassageIndex  # noqa: E402
-from writer.engine.client import EngineClient  # noqa: E402
-from writer.engine.typed import TypedEngine  # noqa: E402
+from writer.engine.client import EngineClient, LocalModel  # noqa: E402
 
 CONTEXT = 4096
 FIRST_TOKEN_CONTEXT = 2048  # half the default: the prompt is evaluated on two shared cores
@@ -51,10 +50,10 @@ class PlanOnly:
     """Counts with the real model; answers at once without generating (retrieval is measured)."""
 
     def __init__(self, client):
-        self.typed = TypedEngine(client)
+        self.client = client
 
     def count_tokens(self, texts):
-        return self.typed.count_tokens(texts)
+        return self.client.count_tokens(texts)
 
     def generate(self, messages, **params):
         return iter([Delta("An answer."), Finished("stop")])
@@ -160,9 +159,8 @@ def ten_megabytes_in_the_panel() -> dict:
             "index_s": round(seconds, 2), "longest_stall_ms": round(max(gaps) * 1000, 1)}
 
 
-def first_tokens(client) -> dict:
+def first_tokens(engine) -> dict:
     """Seconds from asking to the first answer token, for first questions and their follow-ups."""
-    engine = TypedEngine(client)
     out = {}
     for language, follow_up in (("en", "And who approved it?"), ("zh", "是谁批准的？")):
         text, facts = document(language, SIZES[language])
@@ -186,7 +184,7 @@ def main() -> None:
     results: dict = {"load_average": os.getloadavg()[0]}
     client = EngineClient()
     try:
-        client.load(str(default_model_path()), n_ctx=CONTEXT)
+        client.load(LocalModel(str(default_model_path()), n_ctx=CONTEXT))
         engine = PlanOnly(client)
         results["hit_rate"] = {}
         for language, variants in VARIANTS.items():

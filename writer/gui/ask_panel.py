@@ -1,11 +1,11 @@
 """The Ask panel: questions about the document, answered from its passages, with sources.
 
-The panel keeps a passage index of the document, rebuilt off the GUI thread a moment after the
-text stops changing; questions run on a worker thread too, and both report back through queued
+The panel keeps a passage index of the document, rebuilt on the editor's thread pool a moment
+after the text stops changing; questions run there too, and both report back through queued
 signals. Answers are applied like every other result: Copy or Insert below, nothing by itself.
 
-Wiring (the main window): `set_engine(engine, context)` once a model is loaded (an object with
-the Engine protocol's count_tokens and generate), `document_changed()` on every edit,
+Wiring (the main window): `set_engine(session.engine, loaded.model.context)` once a model is
+loaded (None, 0 while it loads), `document_changed()` on every edit,
 `set_selection(text, first_line)` when the selection settles, and connect `source_clicked`
 (first line, last line; 1-based, inclusive) and `insert_requested` (the answer).
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import threading
 from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -29,19 +28,15 @@ from writer.core.errors import WriterError
 from writer.core.events import Delta, Done, Failed, Note
 from writer.core.messages import Message, msg
 from writer.core.retrieval import PassageIndex
-from writer.gui.i18n import tr
+from writer.gui.background import POOL
+from writer.gui.i18n import tr, tr_message
 
 INDEX_DELAY_MS = 800  # the index is rebuilt once typing pauses this long
 
 
-def tr_msg(message: Message) -> str:
-    """A core message in the interface language."""
-    return tr(message.english_template(), **message.values)
-
-
 class DocumentIndexer(QObject):
-    """Keeps a PassageIndex of the document current: debounced, one build at a time, on a
-    Python thread. `text_source()` is called on the GUI thread for a snapshot of the text."""
+    """Keeps a PassageIndex of the document current: debounced, one build at a time, on the
+    editor's thread pool. `text_source()` is called on the GUI thread for a snapshot of the text."""
 
     progress = Signal(int, int)
     ready = Signal(object)  # the PassageIndex
@@ -85,8 +80,7 @@ class DocumentIndexer(QObject):
         text = self._text_source()
         generation = self._generation
         self._building = True
-        threading.Thread(target=self._build, args=(generation, text, self.index), daemon=True,
-                         name="ask-index").start()
+        POOL.submit(self._build, generation, text, self.index)
 
     def _build(self, generation: int, text: str, previous: PassageIndex | None) -> None:
         try:
@@ -126,7 +120,7 @@ class AskPanel(QWidget):
         self.job: int | None = None
         self._jobs = itertools.count(1)
         self._run: AskRun | None = None
-        self._pending: str | None = None  # a question waiting for the index
+        self._pending: str | None = None  # a question waiting for the model or the index
         self._history_html: list[str] = []
         self.indexer = DocumentIndexer(text_source, self)
 
@@ -188,8 +182,9 @@ class AskPanel(QWidget):
 
     # -- what the window tells the panel ------------------------------------------------------
     def set_engine(self, engine, context: int) -> None:
-        """`engine` None while no model is loaded."""
+        """`engine` None while no model is loaded; a question asked meanwhile waits for it."""
         self.engine, self.context = engine, context
+        self._ask_pending()
 
     def document_changed(self) -> None:
         self.indexer.schedule()
@@ -207,18 +202,24 @@ class AskPanel(QWidget):
         if self.job is not None:
             return
         try:
-            question = check_question(self.question.text())
+            self._pending = check_question(self.question.text())
         except WriterError as exc:
-            self.status.setText(tr_msg(exc.message))
+            self.status.setText(tr_message(exc.message))
+            return
+        self._ask_pending()
+
+    def _ask_pending(self) -> None:
+        """Asks the waiting question once the model is loaded and the index matches the text."""
+        if self._pending is None or self.job is not None:
             return
         if self.engine is None:
-            self.status.setText(tr("The model is not loaded yet; wait for it or check Settings."))
+            self.status.setText(tr("Waiting for the model to load…"))
             return
         if not self.selection.strip() and not self.indexer.current:
-            self._pending = question  # asked as soon as the index matches the document
             self.status.setText(tr("Reading the document…"))
             self.indexer.build_now()
             return
+        question, self._pending = self._pending, None
         self._start(question)
 
     def _start(self, question: str) -> None:
@@ -230,7 +231,7 @@ class AskPanel(QWidget):
         try:
             run = AskRun(self.engine, self.context, question, text, offset, self.conversation, index)
         except WriterError as exc:
-            self.status.setText(tr_msg(exc.message))
+            self.status.setText(tr_message(exc.message))
             return
         self.job, self._run, self.answer = next(self._jobs), run, ""
         self._history_html.append(f"<p><b>{html.escape(run.question)}</b></p>")
@@ -240,7 +241,7 @@ class AskPanel(QWidget):
         self.ask_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self._set_answer_enabled(False)
-        threading.Thread(target=self._work, args=(self.job, run), daemon=True, name=f"ask-{self.job}").start()
+        POOL.submit(self._work, self.job, run)
 
     def _work(self, job: int, run: AskRun) -> None:
         try:
@@ -249,7 +250,7 @@ class AskPanel(QWidget):
         except WriterError as exc:
             self._event.emit(job, Failed(exc.message))
         except Exception as exc:  # the panel says it; the editor carries on
-            self._event.emit(job, Failed(msg("ask.unexpected", "Unexpected error: {error}", error=str(exc))))
+            self._event.emit(job, Failed(msg("unexpected", "Unexpected error: {error}", error=f"{type(exc).__name__}: {exc}")))
 
     def stop(self) -> None:
         if self._run is not None:
@@ -257,7 +258,7 @@ class AskPanel(QWidget):
 
     def new_conversation(self) -> None:
         self.stop()
-        self.job, self._run = None, None
+        self.job, self._run, self._pending = None, None, None
         self.conversation.clear()
         self._history_html.clear()
         self.answer = ""
@@ -283,7 +284,7 @@ class AskPanel(QWidget):
             self.output.setTextCursor(cursor)
         elif isinstance(event, Note) and event.message.code == NOT_SAID.code:
             self.answer = ""
-            self._history_html.append(f"<p><i>{html.escape(tr_msg(event.message))}</i></p>")
+            self._history_html.append(f"<p><i>{html.escape(tr_message(event.message))}</i></p>")
             self._render()
         elif isinstance(event, Sources):
             for source in event.sources:
@@ -302,7 +303,7 @@ class AskPanel(QWidget):
         self.stop_button.setEnabled(False)
         self.new_button.setEnabled(True)
         if isinstance(event, Failed):
-            self.status.setText(tr_msg(event.message))
+            self.status.setText(tr_message(event.message))
         elif event.finish == "cancelled":
             self.status.setText(tr("Stopped. You can still use what was written."))
         elif self.answer:
@@ -338,11 +339,10 @@ class AskPanel(QWidget):
 
     def _index_failed(self, message: Message) -> None:
         self._pending = None
-        self.status.setText(tr_msg(message))
+        self.status.setText(tr_message(message))
 
     def _index_ready(self, _index) -> None:
         if self._pending is not None:
-            question, self._pending = self._pending, None
-            self._start(question)
+            self._ask_pending()
         elif self.job is None and self.status.text().startswith(tr("Reading the document…")[:-1]):
             self.status.setText("")

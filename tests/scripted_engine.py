@@ -10,7 +10,7 @@ from writer.core.events import Delta, Finished
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-class FakeEngine:
+class ScriptedEngine:
     """`answer(messages) -> str` decides the reply; it streams word by word."""
 
     def __init__(self, answer=None, delay=0.0):
@@ -23,10 +23,10 @@ class FakeEngine:
 
     def generate(self, messages, *, max_tokens=None, temperature=0.7, seed=None):
         self.requests.append(messages)
-        return FakeGeneration(self.answer(messages), self.delay)
+        return ScriptedGeneration(self.answer(messages), self.delay)
 
 
-class FakeGeneration:
+class ScriptedGeneration:
     def __init__(self, text, delay):
         self.text, self.delay = text, delay
         self.cancelled = threading.Event()
