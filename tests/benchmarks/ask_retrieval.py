@@ -127,7 +127,8 @@ def _timed(fn) -> float:
 
 
 def ten_megabytes_in_the_panel() -> dict:
-    """Indexes a 10 MB document behind the Ask panel; a 5 ms timer measures event-loop stalls."""
+    """Indexes a 10 MB document behind the Ask panel; a 5 ms timer measures event-loop stalls,
+    first for a few seconds with nothing to do (the machine's own noise), then while indexing."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -149,6 +150,12 @@ def ten_megabytes_in_the_panel() -> dict:
     timer.timeout.connect(tick)
     timer.start()
     start = time.perf_counter()
+    while time.perf_counter() - start < 5:
+        app.processEvents()
+        time.sleep(0.001)
+    idle = max(gaps)
+    gaps.clear()
+    start = time.perf_counter()
     panel.indexer.build_now()
     while panel.indexer.index is None and time.perf_counter() - start < 300:
         app.processEvents()
@@ -156,7 +163,8 @@ def ten_megabytes_in_the_panel() -> dict:
     seconds = time.perf_counter() - start
     timer.stop()
     return {"mb": round(len(text.encode()) / 1e6, 1), "passages": len(panel.indexer.index.passages),
-            "index_s": round(seconds, 2), "longest_stall_ms": round(max(gaps) * 1000, 1)}
+            "index_s": round(seconds, 2), "longest_stall_ms": round(max(gaps) * 1000, 1),
+            "longest_stall_idle_ms": round(idle * 1000, 1)}
 
 
 def first_tokens(engine) -> dict:

@@ -9,8 +9,10 @@ whole sentence one token, and pairs match most two-character words without a dic
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -134,6 +136,31 @@ def _sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
     return spans
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """Indexing allocates millions of small acyclic objects, which sets off full collections
+    that hold the interpreter lock for hundreds of milliseconds (the editor's event loop stalls)
+    and double the time a 10 MB document takes. Nested and concurrent builds are counted."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
@@ -166,6 +193,11 @@ class PassageIndex:
         """Indexes `text`; `progress(done, total)` is called every few thousand passages."""
         if previous is not None and previous.text == text and previous.line_offset == line_offset:
             return previous
+        with _cyclic_gc_paused():
+            return cls._build(text, line_offset, progress, previous)
+
+    @classmethod
+    def _build(cls, text, line_offset, progress, previous) -> "PassageIndex":
         passages = split_passages(text, line_offset)
         known = previous._tokens if previous is not None else {}
         tokens = []
