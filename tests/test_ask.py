@@ -223,3 +223,10 @@ def test_ten_megabyte_document_is_indexed():
     index = PassageIndex.build(text, progress=lambda done, total: steps.append(done))
     assert steps[-1] == len(index.passages) and len(steps) > 2
     assert index.search("year 123456 harvest")[0].passage.text.startswith("Paragraph 123456")
+
+
+def test_context_too_small_for_any_passage():
+    text = "The harbour master, Tomas, keeps the key to the boat shed. " + "He walks the long pier at dawn. " * 30
+    with pytest.raises(UserError) as caught:
+        run_all(AskRun(ScriptedEngine(), 300, "Who keeps the key to the boat shed?", text))
+    assert caught.value.code == "ask.context_too_small"
