@@ -17,13 +17,15 @@ class ScriptedEngine:
         self.answer = answer or (lambda messages: "The answer.")
         self.delay = delay
         self.requests = []  # the messages of each generate call
+        self.generations = []
 
     def count_tokens(self, texts):
         return [len(t.split()) + len(_CJK.findall(t)) for t in texts]
 
     def generate(self, messages, *, max_tokens=None, temperature=0.7, seed=None):
         self.requests.append(messages)
-        return ScriptedGeneration(self.answer(messages), self.delay)
+        self.generations.append(ScriptedGeneration(self.answer(messages), self.delay))
+        return self.generations[-1]
 
 
 class ScriptedGeneration:

@@ -185,6 +185,14 @@ def test_cancel_ends_the_answer():
     assert events[-1].finish == "cancelled"
 
 
+def test_an_answer_abandoned_midway_stops_the_engine():
+    engine = ScriptedEngine(lambda m: "word " * 50)
+    events = iter(AskRun(engine, 2048, "Who keeps the key to the boat shed?", ENGLISH))
+    assert isinstance(next(events), Delta)
+    events.close()
+    assert engine.generations[0].cancelled.is_set()
+
+
 # -- bad input ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("question, text, code", [
     ("", ENGLISH, "ask.empty_question"),

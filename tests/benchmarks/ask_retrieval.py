@@ -178,11 +178,14 @@ def first_tokens(engine) -> dict:
             conversation = Conversation()
             for question, times in ((fact.question, firsts), (follow_up, follows)):
                 start = time.perf_counter()
-                for event in AskRun(engine, FIRST_TOKEN_CONTEXT, question, text, conversation=conversation, index=index,
-                                    temperature=0.0, seed=1):
-                    if isinstance(event, Delta):
+                run = AskRun(engine, FIRST_TOKEN_CONTEXT, question, text, conversation=conversation, index=index,
+                             temperature=0.0, seed=1)
+                measured = False
+                for event in run:
+                    if isinstance(event, Delta) and not measured:
                         times.append(time.perf_counter() - start)
-                        break
+                        measured = True
+                        run.cancel()  # the answer's first words are all this measures
         out[language] = {"first_question_s": round(statistics.mean(firsts), 2),
                          "follow_up_s": round(statistics.mean(follows), 2) if follows else None}
     return out

@@ -218,14 +218,15 @@ class AskRun:
         cleaner = StreamCleaner()
         shown, held = [], ""
         self._stats = Finished("stop")
-        self._generation = self.engine.generate(messages, max_tokens=self.answer_tokens, **self.params)
+        generation = self._generation = self.engine.generate(messages, max_tokens=self.answer_tokens, **self.params)
         if self._cancelled.is_set():
-            self._generation.cancel()
+            generation.cancel()
+        finished = False
         try:
-            for event in self._generation:
+            for event in generation:
                 out = cleaner.feed(event.text) if isinstance(event, Delta) else cleaner.finish()
                 if isinstance(event, Finished):
-                    self._stats = event
+                    self._stats, finished = event, True
                 if not out:
                     continue
                 if not shown:
@@ -238,6 +239,8 @@ class AskRun:
                 yield Delta(out)
         finally:
             self._generation = None
+            if not finished:  # the caller stopped iterating: the engine must not keep writing
+                generation.cancel()
         return "".join(shown) + held, self._stats.finish
 
     def _sources(self, hits: list[Hit], passages: list[Passage]) -> tuple[Source, ...]:
