@@ -167,10 +167,15 @@ def ten_megabytes_in_the_panel() -> dict:
             "longest_stall_idle_ms": round(idle * 1000, 1)}
 
 
-def first_tokens(engine) -> dict:
-    """Seconds from asking to the first answer token, for first questions and their follow-ups."""
+FOLLOW_UPS = {"en": "And who approved it?", "zh": "是谁批准的？"}
+
+
+def first_tokens(engine, languages=("en", "zh")) -> dict:
+    """Seconds from asking to the first answer token, for first questions and their follow-ups
+    (None when the document did not say)."""
     out = {}
-    for language, follow_up in (("en", "And who approved it?"), ("zh", "是谁批准的？")):
+    for language in languages:
+        follow_up = FOLLOW_UPS[language]
         text, facts = document(language, SIZES[language])
         index = PassageIndex.build(text)
         firsts, follows = [], []
@@ -180,14 +185,12 @@ def first_tokens(engine) -> dict:
                 start = time.perf_counter()
                 run = AskRun(engine, FIRST_TOKEN_CONTEXT, question, text, conversation=conversation, index=index,
                              temperature=0.0, seed=1)
-                measured = False
-                for event in run:
-                    if isinstance(event, Delta) and not measured:
-                        times.append(time.perf_counter() - start)
-                        measured = True
-                        run.cancel()  # the answer's first words are all this measures
-        out[language] = {"first_question_s": round(statistics.mean(firsts), 2),
-                         "follow_up_s": round(statistics.mean(follows), 2) if follows else None}
+                first = None
+                for event in run:  # read to the end: the follow-up starts from this answer
+                    if isinstance(event, Delta) and first is None:
+                        first = time.perf_counter() - start
+                times.append(round(first, 2) if first is not None else None)
+        out[language] = {"first_question_s": firsts, "follow_up_s": follows}
     return out
 
 
