@@ -154,6 +154,20 @@ def test_follow_up_keeps_the_turn_and_the_cached_prefix():
     assert len(engine.requests[-1]) == 2
 
 
+def test_follow_up_in_a_full_context_keeps_the_passages_sent_first():
+    filler = "\n\n".join(f"Paragraph {i} says the key was cold and the boat shed door was heavy that day."
+                         + " The wind kept on." * (i % 4 * 6) for i in range(400))
+    text = filler + "\n\nThe harbour master, Tomas, keeps the key to the boat shed. It expires in May.\n\n" + filler
+    engine = ScriptedEngine(lambda m: "Tomas.")
+    conversation = Conversation()
+    run_all(AskRun(engine, 1024, "Who keeps the key to the boat shed?", text, conversation=conversation))
+    run_all(AskRun(engine, 1024, "When does the key expire?", text, conversation=conversation))
+    first, second = (r[0]["content"].split("\n\n[lines") for r in engine.requests)
+    again = [block for block in second[1:] if block in first[1:]]
+    assert len(first) > 3 and again and second[0] == first[0]
+    assert second[1:1 + len(again)] == first[1:1 + len(again)]  # a leading run, unchanged: the cache still holds it
+
+
 def test_old_turns_are_dropped_to_fit_the_context():
     engine = ScriptedEngine(lambda m: "word " * 200)
     conversation = Conversation()

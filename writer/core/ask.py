@@ -169,10 +169,16 @@ class AskRun:
             spent += n
         room -= spent
 
-        # New passages for this question come first in priority, the ones already sent next;
-        # in the prompt the ones already sent stay first, so the cached prefix still matches.
+        # The best new passages for this question are reserved room first; of the passages
+        # already sent, a leading run stays, in the same order, so the cached prefix still matches.
         chosen: set[Passage] = set()
-        for passage in new[:3] + kept + new[3:]:
+        reserve = sum(sizes[p] + 1 for p in new[:3])
+        for passage in kept:
+            if sizes[passage] + 1 > room - reserve:
+                break
+            chosen.add(passage)
+            room -= sizes[passage] + 1
+        for passage in new:
             if sizes[passage] + 1 <= room:
                 chosen.add(passage)
                 room -= sizes[passage] + 1
