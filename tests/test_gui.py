@@ -387,3 +387,16 @@ def test_settings_reload_the_model_only_when_it_depends_on_them(make_window, mon
     assert loads == [] and window.settings.temperature == 0.2 and not window.settings.read_ahead
     accept_with(lambda d: d.n_ctx.setValue(8192))
     assert loads == [8192]
+
+
+def test_ask_is_a_panel_of_the_window_and_its_sources_and_answers_reach_the_editor(qtbot, make_window):
+    window = make_window()
+    assert window.docks["ask"].widget() is window.ask and window.ask.engine is window.bridge.session.engine
+    window.ask.source_clicked.emit(3, 3)  # a source: line 3
+    assert window.editor.textCursor().selectedText() == "The boats was leaving early."
+    window.ask.insert_requested.emit("An answer.")
+    assert "The boats was leaving early.\n\nAn answer." in window.editor.toPlainText()
+    window.editor.undo()
+    assert window.editor.toPlainText() == DOC  # one undo step
+    window.show_ask()
+    assert window.ask.question.hasFocus() or not window.isActiveWindow()

@@ -20,7 +20,6 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 # Four everyday sentences per language; one-sentence inputs are each sentence, two-sentence inputs
 # are the pairs (1, 2) and (3, 4). Chinese in both scripts is expected to be identified as "zh".

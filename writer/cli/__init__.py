@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from writer import __version__
-from writer.cli import actions, models
+from writer.cli import actions, ask, models
 from writer.core.errors import WriterError
 
-COMMANDS = (*actions.ACTION_COMMANDS, "doctor", "models")
+COMMANDS = (*actions.ACTION_COMMANDS, "ask", "doctor", "models")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"Writer {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     actions.add_parsers(sub)
+    ask.add_parser(sub)
     sub.add_parser("doctor", help="report the llama.cpp build, GPU support, folders and models")
     models.add_parser(sub, _Parser)
     return parser
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
             return doctor.run()
         if args.command == "models":
             return models.run(args)
+        if args.command == "ask":
+            return ask.run(args)
         return actions.run(args)
     except WriterError as exc:
         print(f"writer: {exc}", file=sys.stderr)

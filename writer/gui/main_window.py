@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal  # not Qt: its namespace costs 13 ms before the first paint
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
 )
@@ -33,7 +33,8 @@ ENCODINGS = ["gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "latin-1", "utf
 SELECTION_MS = 100  # a selection's word count waits for the mouse to pause
 PREFILL_MS = 600  # a selection that stays this long is read by the idle engine ahead of the click
 PREFILL_MIN_WORDS = 30  # below this the prompt is evaluated in a blink anyway
-SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate": "Ctrl+Shift+T", "rewrite": "Ctrl+Shift+R"}
+SHORTCUTS = {"generate": "Ctrl+Shift+G", "summarize": "Ctrl+Shift+M", "translate": "Ctrl+Shift+T", "rewrite": "Ctrl+Shift+R",
+             "ask": "Ctrl+Shift+A"}
 
 
 class SlicedCount(QObject):
@@ -142,6 +143,15 @@ class MainWindow(QMainWindow):
             previous = dock
             self.panels[cls.action] = panel
             self.docks[cls.action] = dock
+        from writer.gui.ask_panel import AskPanel
+        self.ask = AskPanel(self.editor.toPlainText)
+        dock = QDockWidget(tr("Ask"), self)
+        dock.setObjectName("ask-dock")
+        dock.setWidget(self.ask)
+        dock.setFeatures(previous.features())
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.tabifyDockWidget(previous, dock)
+        self.docks["ask"] = dock
         self.resizeDocks(list(self.docks.values()), [380] * len(self.docks), Qt.Orientation.Horizontal)
 
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
@@ -191,6 +201,7 @@ class MainWindow(QMainWindow):
                   "translate": tr("Translate Selection"), "rewrite": tr("Rewrite Selection")}
         by_action = {name: self._action(assist, labels[name], lambda _=False, n=name: self.run_action(n), SHORTCUTS[name])
                      for name in self.panels}
+        self._action(assist, tr("Ask the Document"), self.show_ask, SHORTCUTS["ask"])
         assist.addSeparator()
         self._action(assist, tr("Stop"), self.stop_all, "Ctrl+.")
         self.editor.set_context_actions([by_action["translate"], by_action["rewrite"]])
@@ -246,6 +257,9 @@ class MainWindow(QMainWindow):
             panel.run_requested.connect(lambda n=name: self.run_action(n))
             panel.stop_requested.connect(lambda p=panel: self.stop(p))
             panel.apply_requested.connect(lambda mode, p=panel: self.apply_result(p, mode))
+        self.editor.textChanged.connect(self.ask.document_changed)
+        self.ask.source_clicked.connect(self.select_lines)
+        self.ask.insert_requested.connect(self.insert_below_selection)
 
     def _text_changed(self) -> None:
         self._copy_stale = True
@@ -306,6 +320,31 @@ class MainWindow(QMainWindow):
     def stop_all(self) -> None:
         for panel in self.panels.values():
             self.stop(panel)
+        self.ask.stop()
+
+    def show_ask(self) -> None:
+        self.docks["ask"].show()
+        self.docks["ask"].raise_()
+        self.ask.question.setFocus()
+
+    def select_lines(self, first: int, last: int) -> None:
+        """Selects lines first–last (1-based, inclusive): a source of an answer."""
+        document = self.editor.document()
+        cursor = QTextCursor(document.findBlockByNumber(first - 1))
+        end = document.findBlockByNumber(last - 1)
+        if end.isValid():
+            cursor.setPosition(end.position() + end.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+        self.editor.setTextCursor(cursor)
+        self.editor.centerCursor()
+        self.editor.setFocus()
+
+    def insert_below_selection(self, text: str) -> None:
+        """An answer goes below the selection (or the cursor), as one undo step."""
+        _, end, selected = self.editor.selection_snapshot()
+        if not selected:
+            end = self.editor.textCursor().position()
+        self.editor.replace_range(end, end, "\n\n" + text)
+        self.statusBar().showMessage(tr("Inserted. Undo with Ctrl+Z."), 5000)
 
     def _on_job_event(self, job: int, event: RunEvent) -> None:
         panel = self.jobs.get(job)
@@ -349,6 +388,8 @@ class MainWindow(QMainWindow):
 
     # -- engine status ---------------------------------------------------------------------
     def _on_engine_state(self, state: str, detail: Message | None) -> None:
+        if state in ("loading", "restarting", "error"):
+            self.ask.set_engine(None, 0)
         detail = tr_message(detail) if detail is not None else ""
         text = {"starting": tr("Starting engine…"), "loading": tr("Loading model…"), "ready": tr("Ready"),
                 "busy": tr("Writing…"), "restarting": tr("Restarting engine…"), "error": tr("Engine error")}.get(state, state)
@@ -359,6 +400,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_loaded(self, loaded: Loaded) -> None:
         model = loaded.model
+        self.ask.set_engine(self.bridge.session.engine, model.context)
         if model.server:  # the text goes to a server: say which, always in view
             self.model_label.setText(tr("{model} on {server}", model=model.name, server=model.server))
             self.model_label.setToolTip(tr("Your text is sent to {server} to be written on.", server=model.server))
@@ -433,8 +475,9 @@ class MainWindow(QMainWindow):
                                      words=f"{words:,}", characters=f"{characters:,}"))
 
     def _update_sources(self) -> None:
-        _, _, selected = self.editor.selection_snapshot()
+        start, _, selected = self.editor.selection_snapshot()
         self._selection_count.start(selected)
+        self.ask.set_selection(selected, self.editor.document().findBlock(start).blockNumber() + 1)
 
     def _show_sources(self, words: int, _characters: int) -> None:
         selected = self.editor.textCursor().hasSelection()

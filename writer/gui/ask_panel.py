@@ -1,0 +1,348 @@
+"""The Ask panel: questions about the document, answered from its passages, with sources.
+
+The panel keeps a passage index of the document, rebuilt on the editor's thread pool a moment
+after the text stops changing; questions run there too, and both report back through queued
+signals. Answers are applied like every other result: Copy or Insert below, nothing by itself.
+
+Wiring (the main window): `set_engine(session.engine, loaded.model.context)` once a model is
+loaded (None, 0 while it loads), `document_changed()` on every edit,
+`set_selection(text, first_line)` when the selection settles, and connect `source_clicked`
+(first line, last line; 1-based, inclusive) and `insert_requested` (the answer).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSizePolicy, QTextBrowser,
+    QVBoxLayout, QWidget,
+)
+
+from writer.core.ask import NOT_SAID, AskRun, Conversation, Sources, check_question, check_text
+from writer.core.errors import WriterError
+from writer.core.events import Delta, Done, Failed, Note
+from writer.core.messages import Message, msg
+from writer.core.retrieval import PassageIndex
+from writer.gui.background import POOL
+from writer.gui.i18n import tr, tr_message
+
+INDEX_DELAY_MS = 800  # the index is rebuilt once typing pauses this long
+
+
+class DocumentIndexer(QObject):
+    """Keeps a PassageIndex of the document current: debounced, one build at a time, on the
+    editor's thread pool. `text_source()` is called on the GUI thread for a snapshot of the text."""
+
+    progress = Signal(int, int)
+    ready = Signal(object)  # the PassageIndex
+    failed = Signal(object)  # a Message
+    _built = Signal(int, object)  # (generation, PassageIndex or Message), from the build thread
+
+    def __init__(self, text_source: Callable[[], str], parent=None) -> None:
+        super().__init__(parent)
+        self._text_source = text_source
+        self.index: PassageIndex | None = None
+        self._generation = 0
+        self._building = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(INDEX_DELAY_MS)
+        self._timer.timeout.connect(self._start)
+        self._built.connect(self._on_built)
+
+    @property
+    def busy(self) -> bool:
+        """An edit waits to be indexed or is being indexed."""
+        return self._timer.isActive() or self._building
+
+    @property
+    def current(self) -> bool:
+        """The index matches the text as it is now."""
+        return self.index is not None and not self.busy
+
+    def schedule(self) -> None:
+        self._generation += 1
+        self._timer.start()
+
+    def build_now(self) -> None:
+        self._timer.stop()
+        self._start()
+
+    def _start(self) -> None:
+        if self._building:  # the running build's result is stale; start again when it lands
+            self._timer.start()
+            return
+        text = self._text_source()
+        generation = self._generation
+        self._building = True
+        POOL.submit(self._build, generation, text, self.index)
+
+    def _build(self, generation: int, text: str, previous: PassageIndex | None) -> None:
+        try:
+            check_text(text)
+            result = PassageIndex.build(text, progress=self.progress.emit, previous=previous)
+        except WriterError as exc:
+            result = exc.message
+        self._built.emit(generation, result)
+
+    def _on_built(self, generation: int, result) -> None:
+        self._building = False
+        if generation != self._generation:
+            self._timer.start()
+            return
+        if isinstance(result, Message):
+            self.index = None
+            self.failed.emit(result)
+        else:
+            self.index = result
+            self.ready.emit(result)
+
+
+class AskPanel(QWidget):
+    action = "ask"
+    source_clicked = Signal(int, int)  # first line, last line of a source (1-based, inclusive)
+    insert_requested = Signal(str)  # the answer, to insert below the selection
+    _event = Signal(int, object)  # (job, event) from the run thread
+
+    def __init__(self, text_source: Callable[[], str], parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ask-panel")
+        self.engine = None
+        self.context = 0
+        self.conversation = Conversation()
+        self.selection, self.selection_line = "", 1
+        self.answer = ""
+        self.job: int | None = None
+        self._jobs = itertools.count(1)
+        self._run: AskRun | None = None
+        self._pending: str | None = None  # a question waiting for the model or the index
+        self._history_html: list[str] = []
+        self.indexer = DocumentIndexer(text_source, self)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        self.scope_label = QLabel()
+        self.scope_label.setObjectName("hint")
+        self.scope_label.setWordWrap(True)
+        layout.addWidget(self.scope_label)
+        row = QHBoxLayout()
+        self.question = QLineEdit()
+        self.question.setPlaceholderText(tr("Ask about the document, e.g. “Who keeps the key?”"))
+        self.question.setClearButtonEnabled(True)
+        self.ask_button = QPushButton(tr("Ask"))
+        self.ask_button.setObjectName("primary")
+        self.stop_button = QPushButton(tr("Stop"))
+        self.stop_button.setEnabled(False)
+        row.addWidget(self.question, 1)
+        row.addWidget(self.ask_button)
+        row.addWidget(self.stop_button)
+        layout.addLayout(row)
+        self.status = QLabel()
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.output = QTextBrowser()
+        self.output.setPlaceholderText(tr("The answer appears here, with the passages it comes from."))
+        self.output.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.output, 3)
+        self.sources_label = QLabel(tr("Sources (click to select in the document):"))
+        layout.addWidget(self.sources_label)
+        self.sources = QListWidget()
+        self.sources.setWordWrap(True)
+        layout.addWidget(self.sources, 1)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton(tr("New conversation"))
+        self.copy_button = QPushButton(tr("Copy"))
+        self.insert_button = QPushButton(tr("Insert below"))
+        for button in (self.new_button, self.copy_button, self.insert_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+
+        self.question.returnPressed.connect(self.ask)
+        self.ask_button.clicked.connect(self.ask)
+        self.stop_button.clicked.connect(self.stop)
+        self.new_button.clicked.connect(self.new_conversation)
+        self.copy_button.clicked.connect(self.copy_answer)
+        self.insert_button.clicked.connect(lambda: self.insert_requested.emit(self.answer))
+        self.sources.itemClicked.connect(self._source_clicked)
+        self.sources.itemActivated.connect(self._source_clicked)
+        self.indexer.progress.connect(self._index_progress)
+        self.indexer.ready.connect(self._index_ready)
+        self.indexer.failed.connect(self._index_failed)
+        self._event.connect(self._on_event)
+        self._set_answer_enabled(False)
+        self.new_button.setEnabled(False)
+        self._show_scope()
+
+    # -- what the window tells the panel ------------------------------------------------------
+    def set_engine(self, engine, context: int) -> None:
+        """`engine` None while no model is loaded; a question asked meanwhile waits for it."""
+        self.engine, self.context = engine, context
+        self._ask_pending()
+
+    def document_changed(self) -> None:
+        self.indexer.schedule()
+
+    def set_selection(self, text: str, first_line: int = 1) -> None:
+        self.selection, self.selection_line = text, first_line
+        self._show_scope()
+
+    def _show_scope(self) -> None:
+        self.scope_label.setText(tr("Asks about the selection.") if self.selection.strip()
+                                 else tr("Asks about the whole document."))
+
+    # -- asking ---------------------------------------------------------------------------------
+    def ask(self) -> None:
+        if self.job is not None:
+            return
+        try:
+            self._pending = check_question(self.question.text())
+        except WriterError as exc:
+            self.status.setText(tr_message(exc.message))
+            return
+        self._ask_pending()
+
+    def _ask_pending(self) -> None:
+        """Asks the waiting question once the model is loaded and the index matches the text."""
+        if self._pending is None or self.job is not None:
+            return
+        if self.engine is None:
+            self.status.setText(tr("Waiting for the model to load…"))
+            return
+        if not self.selection.strip() and not self.indexer.current:
+            self.status.setText(tr("Reading the document…"))
+            self.indexer.build_now()
+            return
+        question, self._pending = self._pending, None
+        self._start(question)
+
+    def _start(self, question: str) -> None:
+        if self.selection.strip():
+            text, offset, index = self.selection, self.selection_line - 1, None
+        else:
+            index = self.indexer.index
+            text, offset = index.text, 0
+        try:
+            run = AskRun(self.engine, self.context, question, text, offset, self.conversation, index)
+        except WriterError as exc:
+            self.status.setText(tr_message(exc.message))
+            return
+        self.job, self._run, self.answer = next(self._jobs), run, ""
+        self._history_html.append(f"<p><b>{html.escape(run.question)}</b></p>")
+        self._render()
+        self.sources.clear()
+        self.status.setText(tr("Reading the passages…"))
+        self.ask_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self._set_answer_enabled(False)
+        POOL.submit(self._work, self.job, run)
+
+    def _work(self, job: int, run: AskRun) -> None:
+        try:
+            for event in run:
+                self._event.emit(job, event)
+        except WriterError as exc:
+            self._event.emit(job, Failed(exc.message))
+        except Exception as exc:  # the panel says it; the editor carries on
+            self._event.emit(job, Failed(msg("unexpected", "Unexpected error: {error}", error=f"{type(exc).__name__}: {exc}")))
+
+    def stop(self) -> None:
+        if self._run is not None:
+            self._run.cancel()
+
+    def new_conversation(self) -> None:
+        self.stop()
+        self.job, self._run, self._pending = None, None, None
+        self.conversation.clear()
+        self._history_html.clear()
+        self.answer = ""
+        self.output.clear()
+        self.sources.clear()
+        self.status.setText("")
+        self.ask_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        self.new_button.setEnabled(False)
+        self._set_answer_enabled(False)
+
+    # -- results --------------------------------------------------------------------------------
+    def _on_event(self, job: int, event) -> None:
+        if job != self.job:
+            return  # from a run that was replaced or cleared
+        if isinstance(event, Delta):
+            if not self.answer:
+                self.status.setText(tr("Answering…"))
+            self.answer += event.text
+            cursor = self.output.textCursor()
+            cursor.movePosition(cursor.MoveOperation.End)
+            cursor.insertText(event.text)
+            self.output.setTextCursor(cursor)
+        elif isinstance(event, Note) and event.message.code == NOT_SAID.code:
+            self.answer = ""
+            self._history_html.append(f"<p><i>{html.escape(tr_message(event.message))}</i></p>")
+            self._render()
+        elif isinstance(event, Sources):
+            for source in event.sources:
+                text = tr("lines {first}–{last}: “{quote}”", first=source.first_line, last=source.last_line,
+                          quote=source.quote)
+                item = QListWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, (source.first_line, source.last_line))
+                item.setToolTip(tr("Click to select these lines in the document."))
+                self.sources.addItem(item)
+        elif isinstance(event, (Done, Failed)):
+            self._finish(event)
+
+    def _finish(self, event) -> None:
+        self.job, self._run = None, None
+        self.ask_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        self.new_button.setEnabled(True)
+        if isinstance(event, Failed):
+            self.status.setText(tr_message(event.message))
+        elif event.finish == "cancelled":
+            self.status.setText(tr("Stopped. You can still use what was written."))
+        elif self.answer:
+            self.status.setText(tr("Done. Follow-up questions continue this conversation."))
+            self.question.clear()
+        else:
+            self.status.setText("")
+        if self.answer:
+            self._history_html.append(f"<p>{html.escape(self.answer).replace(chr(10), '<br>')}</p>")
+            self._render()
+        self._set_answer_enabled(bool(self.answer.strip()))
+
+    def _render(self) -> None:
+        self.output.setHtml("".join(self._history_html))
+        self.output.verticalScrollBar().setValue(self.output.verticalScrollBar().maximum())
+
+    def _source_clicked(self, item: QListWidgetItem) -> None:
+        first, last = item.data(Qt.ItemDataRole.UserRole)
+        self.source_clicked.emit(first, last)
+
+    def _set_answer_enabled(self, enabled: bool) -> None:
+        self.copy_button.setEnabled(enabled)
+        self.insert_button.setEnabled(enabled)
+
+    def copy_answer(self) -> None:
+        QGuiApplication.clipboard().setText(self.answer)
+        self.status.setText(tr("Copied to the clipboard."))
+
+    # -- the index ------------------------------------------------------------------------------
+    def _index_progress(self, done: int, total: int) -> None:
+        if total and done < total:
+            self.status.setText(tr("Reading the document… {percent}%", percent=done * 100 // total))
+
+    def _index_failed(self, message: Message) -> None:
+        self._pending = None
+        self.status.setText(tr_message(message))
+
+    def _index_ready(self, _index) -> None:
+        if self._pending is not None:
+            self._ask_pending()
+        elif self.job is None and self.status.text().startswith(tr("Reading the document…")[:-1]):
+            self.status.setText("")
