@@ -210,7 +210,7 @@ def test_a_cell_heading_or_list_item_stays_on_its_line():
 @pytest.mark.parametrize("action, options", [("translate", {"language": "fr"}), ("rewrite", {"style": "formal"})])
 def test_the_real_model_returns_code_urls_definitions_and_tables_byte_identical(engine, action, options):
     run = ActionRun(engine, ActionRequest(action, EVERYTHING, **options), 2048, temperature=0, max_tokens=24)
-    out = list(run)[-1]["text"]
+    out = list(run)[-1].text
     for kept in CODE_BLOCKS + INLINE + LINE_KEPT:
         assert kept in out, kept
     rows = [line for line in out.splitlines() if line.startswith("|")]
