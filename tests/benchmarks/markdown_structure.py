@@ -73,10 +73,13 @@ def load_baseline():
     return modules
 
 
-def prepare(md_module, chunk_module, text: str) -> None:
+def translate_path(md_module, chunk_module, text: str) -> None:
     for run in md_module.runs(text):
         if run.prose:
             md_module.hide_links(run.text)
+
+
+def summary_path(md_module, chunk_module, text: str) -> None:
     chunk_module.paragraphs(text)
 
 
@@ -91,14 +94,16 @@ def main() -> None:
     docs = documents()
     results: dict[str, dict[str, float]] = {}
     for kind, text in docs.items():
-        old, new = [], []
-        for _ in range(ROUNDS):  # alternate, so both see the same load on a shared machine
-            old.append(timed(lambda: prepare(old_md, old_chunking, text)))
-            new.append(timed(lambda: prepare(markdown, chunking, text)))
-        results[kind] = {"words": len(text.split()), "old_ms": round(1000 * statistics.median(old), 1),
-                         "new_ms": round(1000 * statistics.median(new), 1),
-                         "ratio": round(statistics.median(new) / statistics.median(old), 2)}
-        print(f"{kind}: {results[kind]}")
+        for path in (translate_path, summary_path):
+            old, new = [], []
+            for _ in range(ROUNDS):  # alternate, so both see the same load on a shared machine
+                old.append(timed(lambda: path(old_md, old_chunking, text)))
+                new.append(timed(lambda: path(markdown, chunking, text)))
+            name = f"{kind}_{path.__name__}"
+            results[name] = {"words": len(text.split()), "old_ms": round(1000 * statistics.median(old), 1),
+                             "new_ms": round(1000 * statistics.median(new), 1),
+                             "ratio": round(statistics.median(new) / statistics.median(old), 2)}
+            print(f"{name}: {results[name]}")
     lines = docs["markdown"].split("\n")
     first = [timed(lambda: LineKinds(lines)) for _ in range(3)]
     kinds = LineKinds(lines)

@@ -31,6 +31,7 @@ _QUOTE = re.compile(r"[ \t]*>[ \t]?")
 _CELL_SPLIT = re.compile(r"([ \t]*(?<!\\)\|[ \t]*)")
 _LEAVES = {"paragraph_open": "paragraph", "heading_open": "heading", "fence": "code", "code_block": "code",
            "html_block": "html", "hr": "rule", "table_open": "table"}
+_MAY_HAVE_VERBATIM = re.compile(r"```|~~~|<|\t|    ")  # no code or HTML block without one of these
 _MARKDOWN_BLOCKS = {"heading", "html", "table"}  # a code block counts only when fenced (see _is_markdown)
 
 
@@ -234,6 +235,8 @@ def one_line(text: str) -> str:
 
 def verbatim_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges of the code and HTML blocks of a Markdown document (none in plain text)."""
+    if not _MAY_HAVE_VERBATIM.search(text):
+        return []
     doc = outline(text)
     if not doc.markdown:
         return []
