@@ -43,6 +43,12 @@ def test_translation_into_the_wrong_language_is_flagged():
     assert "Simplified Chinese" in str(message) and "stronger model" in str(message)
 
 
+def test_a_translation_followed_by_a_note_in_another_language_is_flagged():
+    seen = ("没有过的福制,我们在安却无法回来。\n\nIn this context, the original text is a descriptive passage about a "
+            "missing train. The translation uses simplified Chinese characters to convey the same message.")
+    assert codes("translate", EN, seen, language="zh-CN") == ["result.wrong_language"]
+
+
 def test_a_right_translation_is_not_flagged():
     assert codes("translate", EN, ZH, language="zh-CN") == []
     assert codes("translate", ZH, EN, language="en") == []

@@ -26,6 +26,8 @@ _CHATTER = re.compile(
     r"以下是|这是|這是|下面是|好的|当然|當然|抱歉|对不起|對不起|作为一个|作為一個|我已经|我已經|我无法|我無法|我不能|您提供的|你提供的)",
     re.IGNORECASE,
 )
+_PARAGRAPHS = re.compile(r"\n\s*\n")
+MAX_PARAGRAPHS = 20  # enough to catch a note after a short text; a long one is judged by its start
 _WRAPPED = re.compile(r'^\s*(```|""")[\s\S]*\1\s*$')
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words a grammar correction adds, drops or swaps; changing them is not a change of content.
@@ -100,8 +102,9 @@ def _echo(request: ActionRequest, result: str) -> Message | None:
 
 def _wrong_language(request: ActionRequest, result: str) -> Message | None:
     if request.action == "translate":
-        found = identify(result)
-        if found and found != base_code(request.language):
+        # Paragraph by paragraph: a translation followed by a note in English is mixed as a whole.
+        found = {identify(p) for p in _PARAGRAPHS.split(result)[:MAX_PARAGRAPHS]} - {None}
+        if found - {base_code(request.language)}:
             return msg("result.wrong_language", "The result does not seem to be in {language}; the model may be too "
                        "small to translate into it: choose a stronger model (in the model manager), or try again.",
                        language=_name(find_language(request.language).name))
