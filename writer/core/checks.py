@@ -26,7 +26,8 @@ _CHATTER = re.compile(
     r"以下是|这是|這是|下面是|好的|当然|當然|抱歉|对不起|對不起|作为一个|作為一個|我已经|我已經|我无法|我無法|我不能|您提供的|你提供的)",
     re.IGNORECASE,
 )
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_PARAGRAPHS = re.compile(r"\n\s*\n")
+MAX_PARAGRAPHS = 20  # enough to catch a note after a short text; a long one is judged by its start
 _WRAPPED = re.compile(r'^\s*(```|""")[\s\S]*\1\s*$')
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words a grammar correction adds, drops or swaps; changing them is not a change of content.
@@ -62,10 +63,8 @@ def check_result(request: ActionRequest, result: str) -> list[Message]:
         if words >= MIN_PROOFREAD_WORDS and edits > max(3, PROOFREAD_LIMIT * words):
             warnings.append(msg(
                 "result.proofread_rewrote",
-                "The proofread changed {count} word beyond spelling and grammar; review the changes (Show changes) "
-                "before applying it, or choose a stronger model (in the model manager).",
-                plural="The proofread changed {count} words beyond spelling and grammar; review the changes (Show "
-                "changes) before applying it, or choose a stronger model (in the model manager).", count=edits))
+                "The proofread changed {count} words beyond spelling and grammar; review the changes (Show changes) "
+                "before applying it, or choose a stronger model (in the model manager).", count=edits))
     return warnings
 
 
@@ -103,11 +102,9 @@ def _echo(request: ActionRequest, result: str) -> Message | None:
 
 def _wrong_language(request: ActionRequest, result: str) -> Message | None:
     if request.action == "translate":
-        # Paragraph by paragraph: a translation followed by a paragraph of comment in English is not
-        # a translation into Chinese, though the whole text is too mixed to be told.
-        target = base_code(request.language)
-        found = {identify(part) for part in _PARAGRAPH_BREAK.split(result)} - {None}
-        if found and found != {target}:
+        # Paragraph by paragraph: a translation followed by a note in English is mixed as a whole.
+        found = {identify(p) for p in _PARAGRAPHS.split(result)[:MAX_PARAGRAPHS]} - {None}
+        if found - {base_code(request.language)}:
             return msg("result.wrong_language", "The result does not seem to be in {language}; the model may be too "
                        "small to translate into it: choose a stronger model (in the model manager), or try again.",
                        language=_name(find_language(request.language).name))
