@@ -21,7 +21,13 @@ from writer.engine import client as engine_client  # noqa: E402
 
 
 def check(executable: Path, cpu: str) -> dict:
-    engine_client.worker_command = lambda: ["qemu-x86_64", "-cpu", cpu, str(executable), "--engine-worker"]
+    # A onedir bootloader sets up its environment and exec()s itself, which would leave qemu and
+    # run natively; handing it the environment of that second start keeps it under emulation.
+    internal = executable.parent / "_internal"
+    bootloader_env = [f"LD_LIBRARY_PATH={internal}", f"_PYI_ARCHIVE_FILE={executable}",
+                      "_PYI_PARENT_PROCESS_LEVEL=-1", f"_PYI_LINUX_PROCESS_NAME={executable.name}"]
+    engine_client.worker_command = lambda: ["qemu-x86_64", "-cpu", cpu, *(a for v in bootloader_env for a in ("-E", v)),
+                                            str(executable), "--engine-worker"]
     client = engine_client.EngineClient(hang_timeout=600)
     started = time.monotonic()
     try:
