@@ -68,10 +68,14 @@ Description: offline writing assistant with a local language model
  user's folders, so upgrading or removing the package keeps them.
 CONTROL
 deb="dist/writer_${version}_amd64.deb"
-dpkg-deb --root-owner-group -Zzstd --build "$stage" "$deb" >/dev/null
+if command -v dpkg-deb >/dev/null; then
+    dpkg-deb --root-owner-group -Zzstd --build "$stage" "$deb" >/dev/null
+    echo "Depends: $depends"
+else
+    echo "package.sh: no dpkg-deb here, so no .deb (build it on Debian or Ubuntu)." >&2
+fi
 rm -rf "$stage"
-echo "Depends: $depends"
 
 tarball="dist/writer-${version}-linux-x86_64.tar.gz"
 tar -C dist -czf "$tarball" writer
-du -sh "$app" "$deb" "$tarball"
+du -sh "$app" "$tarball" $( [ -f "$deb" ] && echo "$deb" )
