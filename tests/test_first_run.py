@@ -38,8 +38,10 @@ def test_a_fresh_start_offers_a_model_and_skipping_leaves_a_working_editor(qtbot
     assert dialog.isVisible() and "built-in model" in dialog.intro.text()
     model = wait_for_advice(qtbot, dialog)
     assert dialog.title.text() == f"Recommended: {model['name']}" and "16 GB" in dialog.details.text()
+    assert dialog.network.text() == ""  # nothing is sent anywhere until the user asks to download
+    dialog.download_button.click()
     qtbot.waitUntil(lambda: dialog.network.text().startswith("Offline"), timeout=10000)
-    assert not dialog.download_button.isEnabled()  # offline: said, and the built-in model stays
+    assert dialog.download_button.isEnabled() and window.settings.model_path is None  # said; the built-in model stays
     dialog.skip_button.click()
     assert not dialog.isVisible() and Settings.load().first_run_done and window.settings.model_path is None
     window.first_run = None
@@ -58,7 +60,6 @@ def test_the_recommended_model_is_downloaded_verified_and_made_active(qtbot, mod
         dialog = window.first_run
         model = wait_for_advice(qtbot, dialog)
         hub.files[(model["repo"], model["file"])] = model_path.read_bytes()  # served with the built-in model's bytes
-        qtbot.waitUntil(dialog.download_button.isEnabled, timeout=10000)
         dialog.download_button.click()
         qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=120000)
         active = [m for m in library.list_models(window.settings) if m.active]

@@ -43,6 +43,8 @@ def run() -> int:
         ("llama-cpp-python", info.llama_cpp_version),
         ("GPU offload", gpu),
         ("CPU features", info.system_info),
+        ("CPU variant", "native (compiled for the computer that built it)" if info.cpu_variant == "native"
+         else f"{info.cpu_variant} (portable build, chosen for this processor)"),
         ("Default model", str(default) if default else "not installed"),
         ("Chosen model", settings.model_path or "the default model"),
         ("Engine", engine_status(settings)),

@@ -63,8 +63,10 @@ def check_result(request: ActionRequest, result: str) -> list[Message]:
         if words >= MIN_PROOFREAD_WORDS and edits > max(3, PROOFREAD_LIMIT * words):
             warnings.append(msg(
                 "result.proofread_rewrote",
-                "The proofread changed {count} words beyond spelling and grammar; review the changes (Show changes) "
-                "before applying it, or choose a stronger model (in the model manager).", count=edits))
+                "The proofread changed {count} word beyond spelling and grammar; review the changes (Show changes) "
+                "before applying it, or choose a stronger model (in the model manager).",
+                plural="The proofread changed {count} words beyond spelling and grammar; review the changes (Show "
+                "changes) before applying it, or choose a stronger model (in the model manager).", count=edits))
     return warnings
 
 

@@ -124,20 +124,28 @@ class EngineClient:
             ready: queue.Queue = queue.Queue()
             self._proc = proc
             threading.Thread(target=self._read_events, args=(proc, ready), daemon=True, name="engine-events").start()
-            threading.Thread(target=self._read_stderr, args=(proc,), daemon=True, name="engine-stderr").start()
+            stderr = threading.Thread(target=self._read_stderr, args=(proc,), daemon=True, name="engine-stderr")
+            stderr.start()
         try:
             hello = ready.get(timeout=START_TIMEOUT)
         except queue.Empty:
             self.kill()
             raise EngineError(msg("engine.start_timeout", "The engine did not start within a minute.")) from None
         if hello is None:
-            raise EngineError(self._death_message(proc))
+            # It died before saying it was ready (a missing library, an unsupported CPU):
+            # restarting would not help, so say why, once.
+            stderr.join(timeout=2)
+            detail = next((line for line in reversed(self._stderr_tail) if line.strip()), "")
+            reason = plain(detail[:300]) if detail else msg("engine.exit_status", "it exited with code {code}",
+                                                            code=proc.returncode)
+            raise EngineError(msg("engine.start_failed", "The engine could not start: {reason}", reason=reason))
 
     def _read_stderr(self, proc: subprocess.Popen) -> None:
         for raw in proc.stderr:
             self._stderr_tail.append(raw.decode("utf-8", "replace").rstrip())
 
     def _read_events(self, proc: subprocess.Popen, ready: queue.Queue) -> None:
+        started = False
         while True:
             try:
                 event = protocol.read_message(proc.stdout, protocol.EVENTS)
@@ -147,6 +155,7 @@ class EngineClient:
             if event is None:
                 break
             if event["type"] == "ready":
+                started = True
                 ready.put(event)
                 continue
             self._dispatch(event)
@@ -156,7 +165,7 @@ class EngineClient:
             if self._proc is proc:
                 self._proc = None
             streams, self._streams = self._streams, {}
-        if not self._closing:
+        if not self._closing and started:  # start() reports a worker that never started
             message = self._death_message(proc)
             for rid, stream in streams.items():
                 stream.put({"type": "error", "id": rid, "message": message.to_data()})

@@ -17,7 +17,7 @@ import time
 
 from writer.core.errors import EngineError
 from writer.core.messages import Message, msg, plain
-from writer.engine import protocol
+from writer.engine import backends, protocol
 
 FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
               10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
@@ -158,6 +158,7 @@ class Engine:
             "llama_cpp_version": llama_cpp.__version__,
             "gpu_offload_supported": bool(llama_cpp.llama_supports_gpu_offload()),
             "system_info": llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip(),
+            "cpu_variant": backends.load_cpu_backend(),
             "model": None,
         }
         if self.llm is not None:
@@ -383,6 +384,7 @@ def run() -> int:
                 state["queued"].add(request.get("id"))
             inbox.put(request)
 
+    backends.prepare()
     threading.Thread(target=read_requests, name="requests", daemon=True).start()
     engine = Engine(send, cancel)
     send({"type": "ready", "protocol": protocol.VERSION, "pid": os.getpid()})

@@ -42,7 +42,6 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.recommendation: Recommendation | None = None
-        self._offline_now = True  # until the hub answers
         self._jobs: list[Background] = []
         self.setWindowTitle(tr("Choose a model"))
         self.setMinimumWidth(620)
@@ -85,8 +84,8 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.download)
         layout.addLayout(buttons)
 
+        # Only the computer is looked at here; the network is used once the user asks to download.
         self._run(_advice, self._show_advice, None, settings.language, QLocale.system().name())
-        self._run(downloads.check_reachable, self._online, self._offline, downloads.endpoint(settings.hf_endpoint), 5.0)
 
     def _run(self, fn, done, failed=None, *args) -> None:
         job = Background(self)
@@ -112,13 +111,7 @@ class FirstRunDialog(QDialog):
         self._sync()
         self.adjustSize()
 
-    def _online(self, _result) -> None:
-        self.network.setText("")
-        self._offline_now = False
-        self._sync()
-
     def _offline(self, message: Message) -> None:
-        self._offline_now = True
         self.network.setText(tr("Offline: {reason} You can keep writing with the built-in model and download a model "
                                 "later from File → Models….", reason=tr_message(message)))
         self._sync()
@@ -126,9 +119,17 @@ class FirstRunDialog(QDialog):
 
     def _sync(self) -> None:
         ready = self.recommendation is not None and self.recommendation.model is not None
-        self.download_button.setEnabled(ready and not self._offline_now and not self.download.running)
+        self.download_button.setEnabled(ready and not self.download.running)
 
     def start_download(self) -> None:
+        """Checks that the hub answers (within seconds), then downloads; offline, it says so."""
+        self.download_button.setEnabled(False)
+        self.network.setText(tr("Checking the connection to the model hub…"))
+        self._run(downloads.check_reachable, self._download, self._offline,
+                  downloads.endpoint(self.settings.hf_endpoint), 5.0)
+
+    def _download(self, _reachable) -> None:
+        self.network.setText("")
         model = self.recommendation.model
         self.download.start(model, model["id"], "catalog", self.settings.hf_endpoint)
         self._sync()

@@ -1,0 +1,49 @@
+"""The engine worker loads llama.cpp's CPU backend (portable builds) and says which one runs;
+a worker that cannot load llama.cpp says why in one sentence instead of being restarted."""
+
+import pytest
+
+from writer.core.errors import EngineError
+from writer.engine import backends
+from writer.engine.client import EngineClient
+
+
+def test_the_worker_reports_the_cpu_variant_that_is_installed(engine):
+    folder = backends.variant_folder()
+    variant = engine.info().cpu_variant
+    if folder is None:  # the developer install: llama.cpp compiled for this machine
+        assert variant == "native"
+    else:  # a portable build: one of the libggml-cpu-<variant> files found there
+        assert any(f"ggml-cpu-{variant}." in p.name for p in folder.iterdir())
+
+
+def test_a_worker_without_llama_cpp_says_so_in_one_line(tmp_path, monkeypatch):
+    # llama_cpp looks for its libraries here; an empty folder is a bundle that lost them.
+    monkeypatch.setenv("LLAMA_CPP_LIB_PATH", str(tmp_path))
+    client = EngineClient()
+    with pytest.raises(EngineError) as failure:
+        client.start()
+    client.close()
+    message = str(failure.value)
+    assert message.startswith("The engine could not start: llama.cpp could not be loaded"), message
+    assert "Traceback" not in message and "\n" not in message
+
+
+def test_the_editor_says_once_that_the_engine_cannot_start(qtbot, tmp_path, monkeypatch, discard_on_close):
+    from writer.core.settings import Settings
+    from writer.gui.engine_bridge import EngineBridge
+    from writer.gui.main_window import MainWindow
+
+    monkeypatch.setenv("LLAMA_CPP_LIB_PATH", str(tmp_path))
+    bridge = EngineBridge(backoff=0.1)
+    window = MainWindow(Settings(n_ctx=1024), bridge)
+    qtbot.addWidget(window)
+    states = []
+    bridge.state_changed.connect(lambda state, detail: states.append(state))
+    window.start_engine()
+    qtbot.waitUntil(lambda: "error" in states, timeout=60000)
+    qtbot.wait(1000)  # restarting would not help, and does not happen
+    assert "restarting" not in states and states[-1] == "error"
+    message = window.statusBar().currentMessage()
+    assert message.startswith("The engine could not start: llama.cpp could not be loaded"), message
+    window.close()
