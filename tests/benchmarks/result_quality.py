@@ -35,9 +35,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from writer.core.actions import ActionRequest  # noqa: E402
+from writer.core.events import Done, Note  # noqa: E402
 from writer.core.paths import default_model_path  # noqa: E402
 from writer.core.pipeline import ActionRun  # noqa: E402
-from writer.engine.client import EngineClient  # noqa: E402
+from writer.engine.client import EngineClient, LocalModel  # noqa: E402
 
 CASES = Path(__file__).resolve().parent / "cases"
 OPTIONS = ("action", "text", "style", "language", "instruction", "length")
@@ -130,16 +131,16 @@ def score(case: dict, result: str) -> dict[str, bool | None]:
 def run_case(client: EngineClient, case: dict, context: int, max_tokens: int) -> dict:
     request = ActionRequest(**{k: case[k] for k in OPTIONS if k in case})
     run = ActionRun(client, request, context, max_tokens=max_tokens, temperature=0.0, seed=0)
-    start, notes, done = time.perf_counter(), [], {}
+    start, notes, done = time.perf_counter(), [], None
     for event in run:
-        if event["type"] == "note":
-            notes.append(str(event["message"]))
-        elif event["type"] == "done":
+        if isinstance(event, Note):
+            notes.append(event.message)
+        elif isinstance(event, Done):
             done = event
-    return {"id": case["id"], "result": done.get("text", ""), "tokens": done.get("completion_tokens", 0),
-            "seconds": time.perf_counter() - start, "finish": done.get("finish_reason"),
-            "flagged": any("token limit" not in n for n in notes), "notes": notes,
-            **score(case, done.get("text", ""))}
+    return {"id": case["id"], "result": done.text, "tokens": done.completion_tokens,
+            "seconds": time.perf_counter() - start, "finish": done.finish,
+            "flagged": any(n.code != "result.token_limit" for n in notes), "notes": [str(n) for n in notes],
+            **score(case, done.text)}
 
 
 def rate(rows: list[dict], key: str) -> float | None:
@@ -162,8 +163,7 @@ def main() -> None:
     client = EngineClient()
     rows = []
     try:
-        info = client.load(model, n_ctx=args.ctx, threads=args.threads)
-        context = info["model"]["context"]
+        context = client.load(LocalModel(model, n_ctx=args.ctx, threads=args.threads)).model.context
         for case in cases:
             row = run_case(client, case, context, args.max_tokens)
             rows.append(row)
