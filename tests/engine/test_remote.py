@@ -21,7 +21,7 @@ from writer.engine.remote import RemoteEngine, estimate_tokens, sse_data
 from llama_server import API_KEY, MODEL_ALIAS, cpu_seconds, free_port, llama_server
 from openai_fake import WORDS, FakeOpenAI
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COUNTING = [{"role": "user", "content": "Count from 1 to 500, one number per line."}]
 STORY = [{"role": "user", "content": "Write a long story about a lighthouse keeper and a storm."}]  # hundreds of tokens
 
