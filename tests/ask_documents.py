@@ -125,3 +125,18 @@ def document(language: str, size: int, facts: int = 20, seed: int = 7) -> tuple[
         lines[index] = line + paragraph.count("\n")  # the fact is the paragraph's last line
         line += paragraph.count("\n") + 2
     return text, [Fact(q, lines[at], a) for at, q, a in planted]
+
+# A short document the Ask tests share.
+ENGLISH = """# The lighthouse
+
+Mara keeps the lighthouse on the northern cape. She climbs the stairs every evening at six.
+
+## Chapter 3
+
+I promised the publisher that the manuscript would be finished by the first of March.
+The deadline cannot move again.
+
+The harbour master, Tomas, keeps the key to the boat shed.
+It expires at the end of the season, when the locks are changed.
+
+Winter storms close the road for weeks; supplies come by boat."""

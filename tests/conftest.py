@@ -1,6 +1,10 @@
 import os
+import sys
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The shared helpers (fakes, local servers, generated documents) live here, beside the test folders.
+sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
 

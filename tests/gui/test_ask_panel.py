@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 
 from scripted_engine import ScriptedEngine
-from test_ask import ENGLISH
+from ask_documents import ENGLISH
 from writer.core import retrieval
 from writer.gui import ask_panel
 from writer.gui.ask_panel import AskPanel

@@ -17,7 +17,7 @@ from writer.gui.engine_bridge import EngineBridge
 from writer.gui.main_window import MainWindow
 from writer.gui.recovery_dialog import RecoveryDialog
 
-TYPIST = Path(__file__).with_name("gui_typist.py")
+TYPIST = Path(__file__).parents[1] / "gui_typist.py"
 
 
 def type_then_kill(seconds: float, *args) -> list[tuple[int, float]]:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from ask_documents import ENGLISH
 from scripted_engine import ScriptedEngine
 from writer.core import ask, retrieval
 from writer.core.ask import AskRun, Conversation, Sources, check_text
@@ -9,19 +10,6 @@ from writer.core.errors import UserError
 from writer.core.events import Delta, Done, Note
 from writer.core.retrieval import PassageIndex, split_passages, tokenize
 
-ENGLISH = """# The lighthouse
-
-Mara keeps the lighthouse on the northern cape. She climbs the stairs every evening at six.
-
-## Chapter 3
-
-I promised the publisher that the manuscript would be finished by the first of March.
-The deadline cannot move again.
-
-The harbour master, Tomas, keeps the key to the boat shed.
-It expires at the end of the season, when the locks are changed.
-
-Winter storms close the road for weeks; supplies come by boat."""
 
 CHINESE = """第一章
 

@@ -22,7 +22,7 @@ time.sleep(120)
 def start_owner() -> subprocess.Popen:
     """An editor session in another process with one recovery copy, holding its lock until killed."""
     proc = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).parents[1])
+                            cwd=Path(__file__).parents[2])
     assert proc.stdout.readline().strip() == "saved"
     return proc
 
