@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from writer.core.errors import WriterError
 from writer.core.messages import msg
 
-POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="writer")
+POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="writer")  # a waiting action holds one
 
 
 class Background(QObject):

@@ -7,7 +7,6 @@ Each action carries a job id; the panels drop events of a job that was replaced 
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -18,6 +17,7 @@ from writer.core.events import Done, Failed, Loaded
 from writer.core.messages import Message
 from writer.core.settings import Settings
 from writer.engine.session import EngineFactory, EngineSession, engine_for
+from writer.gui.background import POOL
 
 
 class EngineBridge(QObject):
@@ -31,7 +31,6 @@ class EngineBridge(QObject):
     def __init__(self, engine_factory: EngineFactory = engine_for, parent=None, backoff: float = 1.0) -> None:
         super().__init__(parent)
         self.session = EngineSession(self._on_state, engine_factory, backoff)
-        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="engine")
         self._ids = itertools.count(1)
         self._jobs: dict[int, object] = {}  # job id -> ActionJob; GUI thread only
         self._shown: Loaded | None = None
@@ -63,7 +62,7 @@ class EngineBridge(QObject):
                 result = exc
             if done is not None:
                 self._done.emit(done, result)
-        self._pool.submit(work)
+        POOL.submit(work)
 
     # -- model -----------------------------------------------------------------------------
     def load(self, settings: Settings) -> None:
@@ -89,7 +88,7 @@ class EngineBridge(QObject):
                 if isinstance(event, (Done, Failed)):
                     break
             self._finished.emit(job_id)
-        self._pool.submit(run)
+        POOL.submit(run)
         return job_id
 
     @Slot(int)
@@ -105,4 +104,3 @@ class EngineBridge(QObject):
         for job in list(self._jobs.values()):
             job.cancel()
         self.session.close()
-        self._pool.shutdown(wait=False, cancel_futures=True)
