@@ -114,13 +114,9 @@ def recommend(settings: Settings, as_json: bool) -> int:
 
 
 def _probe(path) -> dict:
-    from writer.engine.client import EngineClient
+    from writer.engine.client import probe_file
 
-    client = EngineClient()
-    try:
-        return client.probe(str(path))
-    finally:
-        client.close()
+    return probe_file(str(path))
 
 
 def import_model(path: str) -> int:

@@ -44,6 +44,15 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "writer.engine.worker"]
 
 
+def probe_file(path: str) -> dict:
+    """Describes a model file in a worker of its own, started and stopped for it (blocking)."""
+    client = EngineClient()
+    try:
+        return client.probe(path)
+    finally:
+        client.close()
+
+
 def model_info(data: dict) -> ModelInfo:
     """A ModelInfo from the worker's description of a model."""
     known = {f.name for f in fields(ModelInfo)}

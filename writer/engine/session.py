@@ -170,14 +170,10 @@ class EngineSession:
 
     def probe(self, path: str) -> dict:
         """Describes a model file in a worker process (blocking)."""
-        from writer.engine.client import EngineClient
+        from writer.engine.client import EngineClient, probe_file
         if isinstance(self.engine, EngineClient):
             return self.engine.probe(path)
-        client = EngineClient()
-        try:
-            return client.probe(path)
-        finally:
-            client.close()
+        return probe_file(path)
 
     # -- reading ahead -----------------------------------------------------------------------
     def prefill(self, messages: list[dict]) -> None:

@@ -26,7 +26,6 @@ class EngineBridge(QObject):
     model_loaded = Signal(object)  # Loaded
     job_event = Signal(int, object)  # job id, a writer.core.events RunEvent
     _finished = Signal(int)
-    _done = Signal(object, object)  # a background call's callback and its result
 
     def __init__(self, engine_factory: EngineFactory = engine_for, parent=None, backoff: float = 1.0) -> None:
         super().__init__(parent)
@@ -35,15 +34,10 @@ class EngineBridge(QObject):
         self._jobs: dict[int, object] = {}  # job id -> ActionJob; GUI thread only
         self._shown: Loaded | None = None
         self._finished.connect(self._forget)
-        self._done.connect(lambda callback, result: callback(result))
 
     @property
     def loaded(self) -> Loaded | None:
         return self.session.loaded
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._jobs)
 
     def _on_state(self, state: str, detail: Message | None) -> None:  # any thread
         self.state_changed.emit(state, detail)
@@ -52,29 +46,27 @@ class EngineBridge(QObject):
             self._shown = loaded
             self.model_loaded.emit(loaded)
 
-    def in_background(self, call: Callable[[], object], done: Callable[[object], None] | None = None) -> None:
-        """Runs `call` on the pool; `done(result)` runs on the GUI thread. A WriterError is passed
-        to `done` as the result; the session's state reports engine trouble either way."""
+    @staticmethod
+    def _in_background(call: Callable[[], object]) -> None:
+        """Runs `call` on the pool; engine trouble reaches the editor through the session's state."""
         def work() -> None:
             try:
-                result = call()
-            except WriterError as exc:
-                result = exc
-            if done is not None:
-                self._done.emit(done, result)
+                call()
+            except WriterError:
+                pass  # already reported as the "error" state
         POOL.submit(work)
 
     # -- model -----------------------------------------------------------------------------
     def load(self, settings: Settings) -> None:
         """Loads the configured model in the background."""
-        self.in_background(lambda: self.session.load(settings))
+        self._in_background(lambda: self.session.load(settings))
 
     def probe(self, path: str) -> dict:
         """Describes a model file from a worker (blocking: call it off the GUI thread)."""
         return self.session.probe(path)
 
     def prefill(self, messages: list[dict]) -> None:
-        self.in_background(lambda: self.session.prefill(messages))
+        self._in_background(lambda: self.session.prefill(messages))
 
     # -- actions ---------------------------------------------------------------------------
     def start(self, request: ActionRequest, **params) -> int:
