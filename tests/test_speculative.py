@@ -6,7 +6,8 @@ import time
 import pytest
 
 from writer.core.actions import ActionRequest
-from writer.engine.client import EngineClient
+from writer.core.events import Delta
+from writer.engine.client import EngineClient, LocalModel
 from writer.engine.speculative import MAX_DRAFT, PROBE, DraftPolicy, PromptLookup
 
 ENGLISH = ("The library opens at nine in the morning and closes at six in the evening. Visitors can borrow up to five "
@@ -17,8 +18,8 @@ CHINESE = "图书馆每天早上九点开门，晚上六点关门。每位读者
 def collect(generation):
     text, last = "", None
     for event in generation:
-        if event["type"] == "delta":
-            text += event["text"]
+        if isinstance(event, Delta):
+            text += event.text
         else:
             last = event
     return text, last
@@ -83,9 +84,9 @@ def test_greedy_output_is_identical_with_and_without_drafts(engine, text):
     messages = proofread(text)
     plain, p = collect(engine.generate(messages, max_tokens=120, temperature=0, speculative=False))
     drafted, s = collect(engine.generate(messages, max_tokens=120, temperature=0, speculative=True))
-    assert drafted == plain and s["completion_tokens"] == p["completion_tokens"]
-    assert p["drafted"] == 0
-    assert s["drafted"] > 0 and s["accepted"] > 0  # the drafts were really verified, and some kept
+    assert drafted == plain and s.completion_tokens == p.completion_tokens
+    assert p.drafted == 0
+    assert s.drafted > 0 and s.accepted > 0  # the drafts were really verified, and some kept
     assert "\ufffd" not in drafted  # multi-byte characters split across tokens arrive whole
 
 
@@ -95,23 +96,23 @@ def test_sampled_output_is_unchanged_by_drafts(engine):
     runs = [collect(engine.generate(messages, max_tokens=80, temperature=0.8, seed=7, speculative=flag))
             for flag in (False, True)]
     assert runs[0][0] == runs[1][0]
-    assert runs[1][1]["drafted"] > 0
+    assert runs[1][1].drafted > 0
 
 
 def test_drafts_never_run_past_the_context(model_path):
     client = EngineClient()
     try:
-        client.load(str(model_path), n_ctx=384)
+        client.load(LocalModel(str(model_path), n_ctx=384))
         # A long copy task that fills the context: drafts are longest exactly where room runs out.
         messages = [{"role": "user", "content": "Repeat this text exactly:\n" + " ".join([ENGLISH] * 4)}]
         plain, p = collect(client.generate(messages, max_tokens=1000, temperature=0, ignore_eos=True,
                                            speculative=False))
         drafted, s = collect(client.generate(messages, max_tokens=1000, temperature=0, ignore_eos=True,
                                              speculative=True))
-        assert p["finish_reason"] == s["finish_reason"] == "context"
-        assert drafted == plain and s["completion_tokens"] == p["completion_tokens"]
-        assert s["prompt_tokens"] + s["completion_tokens"] == 384
-        assert s["drafted"] > 0
+        assert p.finish == s.finish == "context"
+        assert drafted == plain and s.completion_tokens == p.completion_tokens
+        assert s.prompt_tokens + s.completion_tokens == 384
+        assert s.drafted > 0
     finally:
         client.close()
 
@@ -121,7 +122,7 @@ def test_cancel_during_verification_keeps_the_engine_consistent(engine):
     gen = engine.generate(messages, max_tokens=1500, temperature=0, ignore_eos=True, speculative=True)
     seen = 0
     for event in gen:
-        if event["type"] == "delta":
+        if isinstance(event, Delta):
             seen += 1
             if seen == 60:  # well into the copy, where nearly every step is a verification batch
                 started = time.perf_counter()
@@ -129,9 +130,28 @@ def test_cancel_during_verification_keeps_the_engine_consistent(engine):
         else:
             done = event
             break
-    assert done["finish_reason"] == "cancelled" and time.perf_counter() - started < 0.5
-    assert done["drafted"] > 0 and done["completion_tokens"] < 1500
+    assert done.finish == "cancelled" and time.perf_counter() - started < 0.5
+    assert done.drafted > 0 and done.completion_tokens < 1500
     # The cache holds exactly what was kept: the next answers match a plain run.
     again, _ = collect(engine.generate(messages, max_tokens=60, temperature=0, speculative=True))
     plain, _ = collect(engine.generate(messages, max_tokens=60, temperature=0, speculative=False))
     assert again == plain
+
+
+# -- the switch: settings, command line, engine ----------------------------------------------------
+def test_the_command_line_and_settings_choose_whether_the_engine_drafts():
+    from writer.cli import build_parser
+    from writer.cli.options import engine_settings
+    from writer.core.settings import Settings
+    from writer.engine.session import local_engine
+
+    def engine_for(argv):
+        client = local_engine(None, engine_settings(build_parser().parse_args(argv)), lambda message: None)
+        return client.model.speculative
+
+    assert engine_for(["rewrite", "-"]) is True  # on by default
+    assert engine_for(["rewrite", "-", "--speculative", "off"]) is False
+    Settings(speculative=False).save()
+    assert engine_for(["translate", "-", "--to", "fr"]) is False
+    assert engine_for(["translate", "-", "--to", "fr", "--speculative", "on"]) is True
+    assert Settings.load().speculative is False

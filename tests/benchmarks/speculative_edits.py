@@ -20,8 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from writer.core.actions import ActionRequest  # noqa: E402
+from writer.core.events import Delta  # noqa: E402
 from writer.core.paths import default_model_path  # noqa: E402
-from writer.engine.client import EngineClient  # noqa: E402
+from writer.engine.client import EngineClient, LocalModel  # noqa: E402
 
 ROUNDS = 3
 N_CTX = 4096
@@ -75,13 +76,12 @@ CASES = {
 def run_once(client: EngineClient, messages: list[dict], max_tokens: int, speculative: bool) -> dict:
     text, done = "", None
     for event in client.generate(messages, max_tokens=max_tokens, temperature=0.0, speculative=speculative):
-        if event["type"] == "delta":
-            text += event["text"]
-        elif event["type"] == "error":
-            raise SystemExit(f"engine error: {event['message']}")
+        if isinstance(event, Delta):
+            text += event.text
         else:
             done = event
-    return {"text": text, **done}
+    return {"text": text, "tokens_per_s": done.tokens_per_s, "completion_tokens": done.completion_tokens,
+            "drafted": done.drafted, "accepted": done.accepted}
 
 
 def main() -> None:
@@ -91,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     model = args.model or str(default_model_path())
     client = EngineClient()
-    client.load(model, n_ctx=N_CTX, gpu_layers="auto")  # all layers on a GPU build
+    client.load(LocalModel(model, n_ctx=N_CTX, gpu_layers="auto"))  # all layers on a GPU build
     summary = {"model": Path(model).name, "rounds": args.rounds, "cases": {}}
     try:
         for name, (request, max_tokens) in CASES.items():
