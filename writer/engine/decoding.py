@@ -49,10 +49,15 @@ def generate_tokens(llm, prompt: list[int], sampling: dict, speculative: bool, s
     repeat_penalty). The KV cache and `llm`'s record of it (input_ids, n_tokens) always agree,
     so the next request reuses the common prefix, even after a cancel or a failure.
     """
+    import llama_cpp
+
     sampler = llm._init_sampler(**sampling)
     try:
         reuse_cached_prefix(llm, prompt)
         llm.eval(prompt[llm.n_tokens:])
+        # A verification batch is a few tokens, bound by memory like a single one: it runs on the
+        # decode threads (more threads only wait on each other, badly so on a busy machine).
+        llama_cpp.llama_set_n_threads(llm.ctx, llm.n_threads, llm.n_threads)
         pending = [sampler.sample(llm._ctx, -1)]
         lookup = PromptLookup(prompt) if speculative else None
         policy = DraftPolicy()
@@ -92,6 +97,7 @@ def generate_tokens(llm, prompt: list[int], sampling: dict, speculative: bool, s
                     stats.accepted += kept - 1
                     stats.verifications += 1
     finally:
+        llama_cpp.llama_set_n_threads(llm.ctx, llm.n_threads, llm.n_threads_batch)
         sampler.close()
 
 

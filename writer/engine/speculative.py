@@ -69,18 +69,22 @@ class DraftPolicy:
 
     DECAY = 0.8  # weight of the past in the acceptance estimate, per verification
     MIN_GAIN = 1.05  # a draft must promise this speed-up over a plain step
+    CALIBRATE_EVERY = 32  # verifications between plain steps that re-measure a plain step's cost
 
     def __init__(self, cost_per_draft: float = 0.15) -> None:
         self.hits, self.misses = 2.0, 1.0  # a mildly hopeful prior, revised by the first drafts
         self.cost_per_draft = cost_per_draft
         self.step_s = 0.0  # a plain single-token step, seconds (0: not measured yet)
         self._pause, self._backoff = 0, 4
+        self._since_plain = 0
 
     def length(self, room: int) -> int:
         """How many tokens to draft now (0: a plain step), at most `room`."""
         if self._pause > 0:
             self._pause -= 1
             return 0 if self._pause else min(PROBE, room)  # after a pause, a short trial draft
+        if self.step_s == 0 or self._since_plain >= self.CALIBRATE_EVERY:
+            return 0  # a plain step, to know what a draft's batch costs against it
         p = self.hits / (self.hits + self.misses)
         best_k, best_gain, expected = 0, 1.0, 0.0
         for k in range(1, min(room, MAX_DRAFT) + 1):
@@ -97,12 +101,14 @@ class DraftPolicy:
     def record(self, drafted: int, accepted: int, seconds: float) -> None:
         """One decode step: `drafted` tokens proposed (0 for a plain step), `accepted` kept."""
         if drafted == 0:
-            self.step_s = seconds if self.step_s == 0 else 0.9 * self.step_s + 0.1 * seconds
+            self.step_s = seconds if self.step_s == 0 else 0.7 * self.step_s + 0.3 * seconds
+            self._since_plain = 0
             return
+        self._since_plain += 1
         self.hits = self.DECAY * self.hits + accepted
         self.misses = self.DECAY * self.misses + (1 if accepted < drafted else 0)
         if accepted == drafted:
             self._backoff = 4  # drafting pays again: the next pause starts short
         if self.step_s > 0:
             cost = max(0.0, (seconds / self.step_s - 1) / drafted)
-            self.cost_per_draft = 0.9 * self.cost_per_draft + 0.1 * min(cost, 1.0)
+            self.cost_per_draft = 0.7 * self.cost_per_draft + 0.3 * min(cost, 4.0)
