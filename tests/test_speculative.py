@@ -82,6 +82,7 @@ def test_policy_respects_the_room_left():
 @pytest.mark.parametrize("text", [ENGLISH, CHINESE], ids=["english", "chinese"])
 def test_greedy_output_is_identical_with_and_without_drafts(engine, text):
     messages = proofread(text)
+    collect(engine.generate(messages, max_tokens=1, temperature=0))  # both runs start from the same cache
     plain, p = collect(engine.generate(messages, max_tokens=120, temperature=0, speculative=False))
     drafted, s = collect(engine.generate(messages, max_tokens=120, temperature=0, speculative=True))
     assert drafted == plain and s.completion_tokens == p.completion_tokens
@@ -93,6 +94,7 @@ def test_greedy_output_is_identical_with_and_without_drafts(engine, text):
 def test_sampled_output_is_unchanged_by_drafts(engine):
     """Every emitted token is sampled once from the same logits, so even a seeded sample matches."""
     messages = proofread(ENGLISH)
+    collect(engine.generate(messages, max_tokens=1, temperature=0))  # both runs start from the same cache
     runs = [collect(engine.generate(messages, max_tokens=80, temperature=0.8, seed=7, speculative=flag))
             for flag in (False, True)]
     assert runs[0][0] == runs[1][0]

@@ -42,6 +42,12 @@ def reuse_cached_prefix(llm, tokens: list[int]) -> int:
     return cached
 
 
+def context_limit(llm) -> int:
+    """Tokens the context can hold: llama.cpp may pad the context beyond what was asked, but
+    llama-cpp-python's record of it (input_ids) has the size asked for."""
+    return min(llm.n_ctx(), len(llm.input_ids))
+
+
 def generate_tokens(llm, prompt: list[int], sampling: dict, speculative: bool, stats: DraftStats) -> Iterator[int]:
     """Yields the tokens the model writes after `prompt`, for as long as the caller iterates.
 
@@ -61,7 +67,7 @@ def generate_tokens(llm, prompt: list[int], sampling: dict, speculative: bool, s
         pending = [sampler.sample(llm._ctx, -1)]
         lookup = PromptLookup(prompt) if speculative else None
         policy = DraftPolicy()
-        n_ctx = llm.n_ctx()
+        n_ctx = context_limit(llm)
         while True:
             yield from pending
             token = pending[-1]

@@ -240,7 +240,7 @@ class Engine:
         llm = self._require_model()
         rid = request.get("id")
         tokens = self._prompt_tokens(request)
-        room = llm.n_ctx() - len(tokens)
+        room = decoding.context_limit(llm) - len(tokens)
         if room < 1:
             raise EngineError(msg("engine.context_exceeded", "The request needs {needed} tokens but the model's context "
                                   "holds {context}; select less text or raise the context size.", needed=len(tokens),
