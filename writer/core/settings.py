@@ -69,7 +69,7 @@ class Settings:
     hf_endpoint: str | None = None
     read_ahead: bool = True  # the idle engine reads a settled selection before the click
     first_run_done: bool = False  # the first-run assistant was dismissed or a model chosen
-    speculative: bool = True  # draft tokens from the prompt and verify them in one batch (same output, faster copies)
+    speculative: bool = True  # draft tokens from the prompt and verify them in one batch (faster copies)
     language: str = "system"  # the interface language: "system", or a locale such as "zh_CN"
     engine: str = "local"  # "local": the worker on this computer; "server": the server below
     server_url: str | None = None  # an OpenAI-compatible server, e.g. http://gpu-box:8080/v1

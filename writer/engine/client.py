@@ -35,7 +35,7 @@ class LocalModel:
     n_ctx: int = 4096
     gpu_layers: str | int = "auto"
     threads: int | None = None
-    speculative: bool = True  # draft from the prompt and verify in one batch (the same tokens, faster copies)
+    speculative: bool = True  # draft from the prompt and verify in one batch (faster copies)
 
 
 def worker_command() -> list[str]:

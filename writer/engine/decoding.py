@@ -3,10 +3,13 @@ step, or, with speculative decoding, a prompt-lookup draft verified in one batch
 
 Verification samples each position of the batch in order with the request's own sampler chain
 and stops at the first sampled token that differs from the draft. Every emitted token is
-sampled exactly once, from the same logits and with the same penalty history as plain
-decoding, so greedy output is unchanged token for token and sampled output keeps its
-distribution (a draft of fixed tokens is accepted exactly when sampling picks it, which is
-speculative sampling's acceptance rule for a draft that puts all its probability on one token).
+sampled exactly once, with the same penalty history as plain decoding, so sampled output keeps
+its distribution (a draft of fixed tokens is accepted exactly when sampling picks it, which is
+speculative sampling's acceptance rule for a draft that puts all its probability on one token),
+and greedy output is the same token for token as far as the logits are: with flash attention a
+batch gives bit-identical logits on one thread, but with several threads llama.cpp splits a
+single token's attention over the cache (and not a batch's) once the cache is long, so logits
+differ in the last bits and a near-tie can then go the other way.
 """
 
 from __future__ import annotations

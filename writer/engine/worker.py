@@ -119,8 +119,8 @@ class Engine:
                     n_threads=threads,
                     n_threads_batch=os.cpu_count() or threads,
                     n_batch=512,
-                    # Flash attention gives a token the same logits whether it is evaluated alone or
-                    # in a batch, so speculative verification writes exactly what plain decoding would.
+                    # Flash attention gives a token the same logits alone or in a batch (exactly on one
+                    # thread; see decoding.py), so speculative verification writes what plain decoding would.
                     flash_attn=True,
                     verbose=False,
                 )
