@@ -3,10 +3,12 @@ versus the same request through Writer's engine client, worker process and proto
 
 Runs alternate, ROUNDS times each, so both see the same machine load. Not a test: run it by hand.
 The last line printed is JSON: {"raw_tok_s": ..., "writer_tok_s": ..., "ratio": writer/raw}.
+`--gpu-layers -1` offloads every layer on both sides (a GPU build of llama-cpp-python).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -42,10 +44,11 @@ def raw_round(llm: Llama, prompt_tokens: list[int]) -> float:
     return (n - 1) / (time.perf_counter() - first)
 
 
-def writer_round(client: EngineClient) -> float:
+def writer_round(client: EngineClient, speculative: bool) -> float:
     first = None
     n = 0
-    for event in client.generate(MESSAGES, max_tokens=TOKENS, temperature=0.0, repeat_penalty=1.0, ignore_eos=True):
+    for event in client.generate(MESSAGES, max_tokens=TOKENS, temperature=0.0, repeat_penalty=1.0, ignore_eos=True,
+                                 speculative=speculative):
         if isinstance(event, Delta):
             if first is None:
                 first = time.perf_counter()
@@ -55,27 +58,33 @@ def writer_round(client: EngineClient) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gpu-layers", type=int, default=0, help="layers to offload on both sides (-1: all)")
+    layers = parser.parse_args().gpu_layers
     model = str(default_model_path())
     threads = default_threads()
-    llm = Llama(model, n_ctx=N_CTX, n_threads=threads, n_batch=512, verbose=False)
+    llm = Llama(model, n_ctx=N_CTX, n_threads=threads, n_batch=512, n_gpu_layers=layers, verbose=False)
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
     fmt = Jinja2ChatFormatter(llm.metadata["tokenizer.chat_template"], eos_token="<|im_end|>", bos_token="<|im_start|>")
     prompt = fmt(messages=MESSAGES).prompt
     prompt_tokens = llm.tokenize(prompt.encode(), add_bos=False, special=True)
 
     client = EngineClient()
-    client.load(LocalModel(model, n_ctx=N_CTX, gpu_layers=0, threads=threads))
-    raw_round(llm, prompt_tokens), writer_round(client)  # warm-up
-    raw, ours = [], []
+    client.load(LocalModel(model, n_ctx=N_CTX, gpu_layers=layers, threads=threads))
+    raw_round(llm, prompt_tokens), writer_round(client, True)  # warm-up
+    raw, ours, plain = [], [], []
     for i in range(ROUNDS):
         raw.append(raw_round(llm, prompt_tokens))
-        ours.append(writer_round(client))
-        print(f"round {i + 1}: raw {raw[-1]:.1f} tok/s, writer {ours[-1]:.1f} tok/s")
+        ours.append(writer_round(client, True))
+        plain.append(writer_round(client, False))
+        print(f"round {i + 1}: raw {raw[-1]:.1f} tok/s, writer {ours[-1]:.1f} tok/s, "
+              f"writer without drafting {plain[-1]:.1f} tok/s")
     client.close()
     llm.close()
-    raw_med, ours_med = statistics.median(raw), statistics.median(ours)
-    print(f"threads={threads} tokens={TOKENS} rounds={ROUNDS} (medians)")
-    print(json.dumps({"raw_tok_s": round(raw_med, 1), "writer_tok_s": round(ours_med, 1), "ratio": round(ours_med / raw_med, 3)}))
+    raw_med, ours_med, plain_med = statistics.median(raw), statistics.median(ours), statistics.median(plain)
+    print(f"threads={threads} tokens={TOKENS} rounds={ROUNDS} (medians; writer drafts by default)")
+    print(json.dumps({"raw_tok_s": round(raw_med, 1), "writer_tok_s": round(ours_med, 1), "ratio": round(ours_med / raw_med, 3),
+                      "writer_plain_tok_s": round(plain_med, 1), "plain_ratio": round(plain_med / raw_med, 3)}))
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ def add_generation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-tokens", type=positive_int, help="the most tokens to write per piece")
     p.add_argument("--temperature", type=temperature, help="0 for the most predictable output")
     p.add_argument("--seed", type=int, help="a seed for repeatable output")
+    p.add_argument("--speculative", choices=("on", "off"), help="draft from the input to write faster (default: on)")
 
 
 def engine_settings(args) -> Settings:
@@ -67,6 +68,7 @@ def engine_settings(args) -> Settings:
         model_path=args.model or settings.model_path,
         n_ctx=args.ctx or settings.n_ctx,
         gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.gpu_layers,
+        speculative=settings.speculative if getattr(args, "speculative", None) is None else args.speculative == "on",
     )
     return server_settings(args, settings)
 

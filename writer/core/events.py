@@ -66,6 +66,8 @@ class Finished:
     tokens_per_s: float = 0.0
     prompt_tokens: int = 0
     prompt_s: float = 0.0
+    drafted: int = 0  # tokens drafted by speculative decoding (the local engine)
+    accepted: int = 0  # drafted tokens the model kept
 
 
 # -- an action run (what the pipeline streams) ----------------------------------------------

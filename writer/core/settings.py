@@ -46,6 +46,7 @@ _VALIDATORS = {
     "recent_files": lambda v: [p for p in v if isinstance(p, str)][:10] if isinstance(v, list) else None,
     "read_ahead": lambda v: v if isinstance(v, bool) else None,
     "first_run_done": lambda v: v if isinstance(v, bool) else None,
+    "speculative": lambda v: v if isinstance(v, bool) else None,
     "language": lambda v: v if isinstance(v, str) and v.replace("_", "").isalpha() and len(v) <= 10 else None,
     "engine": lambda v: v if v in ("local", "server") else None,
     "server_url": _server_url,
@@ -68,6 +69,7 @@ class Settings:
     hf_endpoint: str | None = None
     read_ahead: bool = True  # the idle engine reads a settled selection before the click
     first_run_done: bool = False  # the first-run assistant was dismissed or a model chosen
+    speculative: bool = True  # draft tokens from the prompt and verify them in one batch (faster copies)
     language: str = "system"  # the interface language: "system", or a locale such as "zh_CN"
     engine: str = "local"  # "local": the worker on this computer; "server": the server below
     server_url: str | None = None  # an OpenAI-compatible server, e.g. http://gpu-box:8080/v1
@@ -85,7 +87,7 @@ class Settings:
         """What the loaded model depends on; a change means loading it again."""
         if self.engine == "server":
             return self.engine, self.server_url, self.server_model, self.server_ca_file, self.server_context
-        return self.model_path, self.n_ctx, self.gpu_layers, self.threads
+        return self.model_path, self.n_ctx, self.gpu_layers, self.threads, self.speculative
 
     @classmethod
     def path(cls):

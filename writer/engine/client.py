@@ -35,6 +35,7 @@ class LocalModel:
     n_ctx: int = 4096
     gpu_layers: str | int = "auto"
     threads: int | None = None
+    speculative: bool = True  # draft from the prompt and verify in one batch (faster copies)
 
 
 def worker_command() -> list[str]:
@@ -88,7 +89,8 @@ class Generation:
                 raise _failure(event)
             else:
                 yield Finished(event.get("finish_reason", "stop"), event.get("completion_tokens", 0),
-                               event.get("tokens_per_s", 0.0), event.get("prompt_tokens", 0), event.get("prompt_s", 0.0))
+                               event.get("tokens_per_s", 0.0), event.get("prompt_tokens", 0), event.get("prompt_s", 0.0),
+                               event.get("drafted", 0), event.get("accepted", 0))
                 return
 
     def cancel(self) -> None:
@@ -257,7 +259,8 @@ class EngineClient:
             raise EngineError(msg("engine.no_model", "No model is loaded."))
         self.model = model
         event = self._call({"type": "load", "path": str(model.path), "n_ctx": model.n_ctx,
-                            "gpu_layers": model.gpu_layers, "threads": model.threads}, LOAD_TIMEOUT)
+                            "gpu_layers": model.gpu_layers, "threads": model.threads,
+                            "speculative": model.speculative}, LOAD_TIMEOUT)
         return engine_info(event)
 
     def probe(self, path: str) -> dict:

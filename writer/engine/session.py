@@ -34,7 +34,8 @@ def local_engine(current: Engine | None, settings: Settings, on_death: Callable[
     from writer.core.models import resolve_model
     from writer.engine.client import EngineClient, LocalModel
 
-    model = LocalModel(str(resolve_model(settings.model_path)), settings.n_ctx, settings.gpu_layers, settings.threads)
+    model = LocalModel(str(resolve_model(settings.model_path)), settings.n_ctx, settings.gpu_layers, settings.threads,
+                       settings.speculative)
     if isinstance(current, EngineClient):
         current.model = model
         return current

@@ -17,7 +17,7 @@ import time
 
 from writer.core.errors import EngineError
 from writer.core.messages import Message, msg, plain
-from writer.engine import backends, protocol
+from writer.engine import backends, decoding, protocol
 
 FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
               10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
@@ -66,6 +66,7 @@ class Engine:
         self.cancel = cancel
         self.llm = None
         self.load_info: dict = {}
+        self.speculative = True
         self._pieces: dict[int, bytes] = {}
         # Checked by llama.cpp between graph nodes while a prompt is evaluated.
         self._abort_cb = None
@@ -118,6 +119,9 @@ class Engine:
                     n_threads=threads,
                     n_threads_batch=os.cpu_count() or threads,
                     n_batch=512,
+                    # Flash attention gives a token the same logits alone or in a batch (exactly on one
+                    # thread; see decoding.py), so speculative verification writes what plain decoding would.
+                    flash_attn=True,
                     verbose=False,
                 )
                 break
@@ -131,6 +135,7 @@ class Engine:
         offloaded = 0 if not can_offload else (n_layer + 1 if n < 0 else min(n, n_layer + 1))
         self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason.to_data() if reason else None,
                           "threads": threads}
+        self.speculative = bool(request.get("speculative", True))  # a generate request may say otherwise
         self._pieces.clear()
         self._install_abort_callback()
 
@@ -221,15 +226,7 @@ class Engine:
         what was evaluated by then is kept."""
         llm = self._require_model()
         tokens = self._prompt_tokens(request)[: llm.n_ctx() - 1]
-        cached = 0
-        for have, want in zip(llm._input_ids, tokens):
-            if have != want:
-                break
-            cached += 1
-        cached = min(cached, len(tokens) - 1)  # the last token is evaluated again, as generate() expects
-        if cached > 0 and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
-            cached = 0
-        llm.n_tokens = max(cached, 0)
+        cached = decoding.reuse_cached_prefix(llm, tokens)
         started = time.perf_counter()
         try:
             llm.eval(tokens[llm.n_tokens:])
@@ -244,7 +241,7 @@ class Engine:
         llm = self._require_model()
         rid = request.get("id")
         tokens = self._prompt_tokens(request)
-        room = llm.n_ctx() - len(tokens)
+        room = decoding.context_limit(llm) - len(tokens)
         if room < 1:
             raise EngineError(msg("engine.context_exceeded", "The request needs {needed} tokens but the model's context "
                                   "holds {context}; select less text or raise the context size.", needed=len(tokens),
@@ -259,15 +256,13 @@ class Engine:
         started = time.perf_counter()
         first_token_at = None
         n_out, finish = 0, "length"
+        sampling = {"temp": temperature, "top_k": int(request.get("top_k", 40)), "top_p": float(request.get("top_p", 0.95)),
+                    "min_p": float(request.get("min_p", 0.05)),
+                    "repeat_penalty": float(request.get("repeat_penalty", 1.1))}
+        speculative = bool(request.get("speculative", self.speculative))
+        drafts = decoding.DraftStats()
         try:
-            for token in llm.generate(
-                tokens,
-                temp=temperature,
-                top_k=int(request.get("top_k", 40)),
-                top_p=float(request.get("top_p", 0.95)),
-                min_p=float(request.get("min_p", 0.05)),
-                repeat_penalty=float(request.get("repeat_penalty", 1.1)),
-            ):
+            for token in decoding.generate_tokens(llm, tokens, sampling, speculative, drafts):
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
                     self._set_abort(False)
@@ -300,6 +295,7 @@ class Engine:
             "prompt_tokens": len(tokens), "completion_tokens": n_out,
             "prompt_s": round((first_token_at or ended) - started, 4),
             "tokens_per_s": round((n_out - 1) / decode_s, 2) if n_out > 1 and decode_s > 0 else 0.0,
+            "drafted": drafts.drafted, "accepted": drafts.accepted,
         })
 
 
