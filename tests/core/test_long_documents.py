@@ -4,9 +4,11 @@ import threading
 
 import pytest
 
+from fakes import FakePieces
 from test_pipeline import EchoEngine
 from writer.core.actions import ActionRequest
-from writer.core.events import Done, Note, Progress
+from writer.core.errors import EngineError
+from writer.core.events import Delta, Done, Note, Progress
 from writer.core.pipeline import ActionRun
 
 
@@ -17,6 +19,30 @@ def long_document(words=50_000):
             paragraphs.append(f"## Chapter {i // 50 + 1}")
         paragraphs.append(f"Paragraph {i} begins here. " + "and the story goes on " * 19 + "until it ends.")
     return "\n\n".join(paragraphs) + "\n"
+
+
+class TogetherEngine(EchoEngine):
+    """Writes all pieces at once, a word of each in turn, so later (shorter) pieces end first."""
+
+    def __init__(self, fail_after=None):
+        super().__init__()
+        self.fail_after = fail_after
+
+    def generate_pieces(self, pieces, **params):
+        answers = [("".join(e.text for e in self.generate(messages, limit) if isinstance(e, Delta)), limit)
+                   for messages, limit in pieces]
+        return FakePieces(answers, 0.0, self.fail_after)
+
+
+def shown(events):
+    """The text the user sees at each progress step, and at the end."""
+    text, steps = "", []
+    for event in events:
+        if isinstance(event, Delta):
+            text += event.text
+        elif isinstance(event, Progress):
+            steps.append((event.piece, text))
+    return steps, text
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +84,41 @@ def test_cancel_at_any_point(document, stop_at):
             threading.Thread(target=run.cancel).start()
     assert isinstance(events[-1], Done) and events[-1].finish == "cancelled"
     assert len(engine.prompts) <= stop_at + 1
+
+
+@pytest.mark.parametrize("action,options", [("translate", {"language": "de"}), ("rewrite", {"style": "concise"}),
+                                            ("summarize", {"length": "bullets"})])
+def test_pieces_written_together_show_what_one_by_one_shows(document, action, options):
+    text = document[:60_000]
+    one = list(ActionRun(EchoEngine(), ActionRequest(action, text, **options), 4096))
+    together = list(ActionRun(TogetherEngine(), ActionRequest(action, text, **options), 4096, parallel=4))
+    assert shown(together) == shown(one)  # the same text before every progress step, in order
+    assert (together[-1].text, together[-1].finish) == (one[-1].text, one[-1].finish)
+
+
+@pytest.mark.parametrize("stop_at", [1, 7, 40])
+def test_cancel_while_pieces_are_written_together_keeps_what_was_shown(document, stop_at):
+    run = ActionRun(TogetherEngine(), ActionRequest("translate", document[:60_000], language="ja"), 4096, parallel=4)
+    events = []
+    for event in run:
+        events.append(event)
+        if isinstance(event, Progress) and event.piece == stop_at:
+            threading.Thread(target=run.cancel).start()
+    done = events[-1]
+    assert isinstance(done, Done) and done.finish == "cancelled"
+    assert done.text == shown(events)[1] and document[:60_000].upper().startswith(done.text)
+    assert max(e.piece for e in events if isinstance(e, Progress)) <= stop_at + 1
+
+
+def test_a_failure_while_pieces_are_written_together_keeps_the_text_in_order(document):
+    run = ActionRun(TogetherEngine(fail_after=500), ActionRequest("translate", document[:60_000], language="ja"), 4096,
+                    parallel=4)
+    events = []
+    with pytest.raises(EngineError):
+        for event in run:
+            events.append(event)
+    text = shown(events)[1]
+    assert len(text) > 100 and document.upper().startswith(text)  # a prefix of the result, no gap
 
 
 def test_real_model_rewrites_a_document_larger_than_its_context(engine):

@@ -51,3 +51,28 @@ def test_a_read_ahead_can_be_cancelled(any_engine):
     any_engine.prefill(CHAT).cancel()
     events = list(any_engine.generate(CHAT, max_tokens=2, temperature=0, ignore_eos=True))
     assert isinstance(events[-1], Finished)
+
+
+def test_pieces_written_together_each_end_once_with_what_they_write_alone(any_engine):
+    chats = [CHAT, [CHAT[0], {"role": "user", "content": 'Text:\n"""\nShe go to school every days.\n"""\n\nFix it.'}]]
+    alone = ["".join(e.text for e in any_engine.generate(chat, max_tokens=12, temperature=0) if isinstance(e, Delta))
+             for chat in chats]
+    texts, ends = ["", ""], []
+    for event in any_engine.generate_pieces([(chat, 12) for chat in chats], temperature=0):
+        if isinstance(event, Delta):
+            texts[event.piece] += event.text
+        else:
+            ends.append(event)
+    assert texts == alone
+    assert sorted(e.piece for e in ends) == [0, 1] and all(isinstance(e, Finished) for e in ends)
+
+
+def test_cancel_ends_every_piece(any_engine):
+    generation = any_engine.generate_pieces([(CHAT, 200)] * 6, temperature=0, ignore_eos=True)
+    ends = []
+    for event in generation:
+        if isinstance(event, Finished):
+            ends.append(event)
+        else:
+            generation.cancel()
+    assert sorted(e.piece for e in ends) == list(range(6)) and ends[-1].finish == "cancelled"

@@ -53,11 +53,11 @@ def test_lookup_without_a_match_drafts_nothing():
     assert lookup.draft(5) == []
 
 
-def test_policy_drafts_long_when_drafts_are_accepted_and_pauses_when_they_are_not():
+def test_policy_drafts_fully_when_drafts_are_accepted_and_pauses_when_they_are_not():
     policy = DraftPolicy()
     policy.record(0, 0, 0.010)  # a plain step
     for _ in range(10):
-        policy.record(8, 8, 0.012)  # long drafts, all kept, for little more than a plain step
+        policy.record(MAX_DRAFT, MAX_DRAFT, 0.012)  # full drafts, all kept, for little more than a plain step
     assert policy.length(MAX_DRAFT) == MAX_DRAFT
     for _ in range(20):
         k = policy.length(MAX_DRAFT)
@@ -91,6 +91,17 @@ def test_greedy_output_is_identical_with_and_without_drafts(engine, text):
     assert "\ufffd" not in drafted  # multi-byte characters split across tokens arrive whole
 
 
+def test_greedy_identity_holds_once_the_cache_is_long(engine):
+    """Past 512 cached tokens llama.cpp would split a lone token's attention across threads with an
+    f16 cache; the worker's q8_0 cache keeps every token's attention computed the same way."""
+    messages = proofread(" ".join([ENGLISH] * 7))
+    collect(engine.generate(messages, max_tokens=1, temperature=0))
+    plain, p = collect(engine.generate(messages, max_tokens=250, temperature=0, ignore_eos=True, speculative=False))
+    drafted, s = collect(engine.generate(messages, max_tokens=250, temperature=0, ignore_eos=True, speculative=True))
+    assert p.prompt_tokens + p.completion_tokens > 600
+    assert drafted == plain and s.accepted > 0
+
+
 def test_sampled_output_is_unchanged_by_drafts(engine):
     """Every emitted token is sampled once from the same logits, so even a seeded sample matches."""
     messages = proofread(ENGLISH)
@@ -104,9 +115,7 @@ def test_sampled_output_is_unchanged_by_drafts(engine):
 def test_drafts_never_run_past_the_context(model_path):
     client = EngineClient()
     try:
-        # One thread: there llama.cpp's attention rounds a token alike alone and in a batch, so the
-        # comparison is exact even with the long cache this copy builds (see writer/engine/decoding.py).
-        client.load(LocalModel(str(model_path), n_ctx=384, threads=1))
+        client.load(LocalModel(str(model_path), n_ctx=384))
         # A long copy task that fills the context: drafts are longest exactly where room runs out.
         messages = [{"role": "user", "content": "Repeat this text exactly:\n" + " ".join([ENGLISH] * 4)}]
         plain, p = collect(client.generate(messages, max_tokens=1000, temperature=0, ignore_eos=True,

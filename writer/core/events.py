@@ -29,6 +29,7 @@ class ModelInfo:
     gpu_layers: int = 0  # layers offloaded to the GPU
     gpu_fallback: Message | None = None  # why fewer GPU layers than asked, if so
     threads: int = 0
+    parallel: int = 1  # pieces of a long document the engine writes at once
     server: str | None = None  # the host name, when a server runs the model
 
 
@@ -56,6 +57,7 @@ class Loaded:
 class Delta:
     """New text; from an engine raw, from an action run cleaned."""
     text: str
+    piece: int = 0  # which prompt it continues, when an engine writes several at once
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Finished:
     prompt_s: float = 0.0
     drafted: int = 0  # tokens drafted by speculative decoding (the local engine)
     accepted: int = 0  # drafted tokens the model kept
+    piece: int = 0  # which prompt ended, when an engine writes several at once
 
 
 # -- an action run (what the pipeline streams) ----------------------------------------------

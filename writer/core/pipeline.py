@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from typing import Iterator, Union
+from typing import Callable, Iterator, Union
 
 from writer.core.actions import ActionRequest
 from writer.core.checks import check_result
@@ -36,12 +36,50 @@ class _PieceDone:
 Step = Union[RunEvent, _PieceDone]
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """One generation an action needs: its prompt, its token limit, and how its text is shown."""
+    messages: list[dict]
+    max_tokens: int
+    flat: Callable[[str], str] = str  # one_line for a piece that must stay on one line
+    targets: tuple = ()  # link targets hidden from the model, restored once the piece is whole
+
+
+class _PieceText:
+    """One piece's output on its way to the user: cleaned as it streams, or, when link targets
+    must go back in, shown whole at the end."""
+
+    def __init__(self, request: ActionRequest, piece: _Piece, show: bool) -> None:
+        self.piece = piece
+        self.cleaner = StreamCleaner(request.text, edit_reports=request.action == "rewrite")
+        self.streamed = show and not piece.targets
+        self.whole = show and bool(piece.targets)
+        self.parts: list[str] = []
+
+    def feed(self, raw: str) -> list[Step]:
+        return self._out(self.cleaner.feed(raw))
+
+    def end(self, finish: Finish) -> list[Step]:
+        steps = self._out(self.cleaner.finish())
+        text = "".join(self.parts)
+        if self.whole:
+            steps.append(Delta(restore_links(self.piece.flat(text), list(self.piece.targets))))
+        return steps + [_PieceDone(text, finish)]
+
+    def _out(self, out: str) -> list[Step]:
+        if not out:
+            return []
+        self.parts.append(out)
+        return [Delta(self.piece.flat(out))] if self.streamed else []
+
+
 class ActionRun:
     def __init__(self, engine, request: ActionRequest, context_size: int, max_tokens: int | None = None,
-                 temperature: float = 0.7, seed: int | None = None) -> None:
+                 temperature: float = 0.7, seed: int | None = None, parallel: int = 1) -> None:
         self.engine = engine
         self.request = request.validated()
         self.context_size = context_size
+        self.parallel = parallel  # pieces the engine writes at once (writer.engine.parallel)
         self.max_tokens = max_tokens
         self.params = {"temperature": temperature, "seed": seed}
         self._cancelled = threading.Event()
@@ -99,30 +137,69 @@ class ActionRun:
         yield Done(text, finish, **self._stats)
 
     def _stream(self, messages: list[dict], max_tokens: int, show: bool = True) -> Iterator[Step]:
-        """One generation, cleaned; ends with a piece_done event carrying its whole text."""
-        if self.max_tokens:
-            max_tokens = min(max_tokens, self.max_tokens)
-        cleaner = StreamCleaner(self.request.text, edit_reports=self.request.action == "rewrite")
-        text = []
-        self._current = self.engine.generate(messages=messages, max_tokens=max_tokens, **self.params)
+        """One generation, cleaned; ends with a _PieceDone carrying its whole text."""
+        yield from self._write([_Piece(messages, max_tokens)], [[]], show)
+
+    def _write(self, pieces: list[_Piece], leads: list[list[Step]], show: bool = True) -> Iterator[Step]:
+        """The pieces' output in order, each after its lead (the text and progress before it);
+        written several at once when the engine can. Stops after a piece if cancelled."""
+        if self.parallel > 1 and len(pieces) > 1 and hasattr(self.engine, "generate_pieces"):
+            yield from self._write_together(pieces, leads, show)
+            return
+        for piece, lead in zip(pieces, leads):
+            yield from lead
+            text = _PieceText(self.request, piece, show)
+            self._current = self.engine.generate(messages=piece.messages, max_tokens=self._limit(piece), **self.params)
+            if self._cancelled.is_set():
+                self._current.cancel()
+            try:
+                for event in self._current:
+                    yield from text.feed(event.text) if isinstance(event, Delta) else self._ended(text, event)
+            finally:
+                self._current = None
+            if self._cancelled.is_set():
+                return
+
+    def _write_together(self, pieces: list[_Piece], leads: list[list[Step]], show: bool) -> Iterator[Step]:
+        """Like _write, with the engine writing several pieces at once: the first unfinished piece
+        streams; the output of pieces after it waits until it is finished. A cancel or a failure
+        keeps what was shown, as when pieces go one by one."""
+        texts = [_PieceText(self.request, piece, show) for piece in pieces]
+        held: list[list[Step]] = [[] for _ in pieces]
+        ended = [False] * len(pieces)
+        front = 0
+        self._current = self.engine.generate_pieces([(p.messages, self._limit(p)) for p in pieces], **self.params)
         if self._cancelled.is_set():
             self._current.cancel()
         try:
+            yield from leads[0]
             for event in self._current:
-                if isinstance(event, Delta):
-                    out = cleaner.feed(event.text)
-                else:
-                    out = cleaner.finish()
-                    self._stats["completion_tokens"] += event.completion_tokens
-                    self._stats["tokens_per_s"] = event.tokens_per_s
-                if out:
-                    text.append(out)
-                    if show:
-                        yield Delta(out)
-                if isinstance(event, Finished):
-                    yield _PieceDone("".join(text), event.finish)
+                i = event.piece
+                steps = texts[i].feed(event.text) if isinstance(event, Delta) else self._ended(texts[i], event)
+                ended[i] = isinstance(event, Finished)
+                if i != front:
+                    held[i].extend(steps)
+                    continue
+                yield from steps
+                while ended[front]:
+                    if self._cancelled.is_set():
+                        return
+                    front += 1
+                    if front == len(pieces):
+                        return
+                    yield from leads[front]
+                    yield from held[front]
+                    held[front] = []
         finally:
             self._current = None
+
+    def _ended(self, text: _PieceText, event: Finished) -> list[Step]:
+        self._stats["completion_tokens"] += event.completion_tokens
+        self._stats["tokens_per_s"] = event.tokens_per_s
+        return text.end(event.finish)
+
+    def _limit(self, piece: _Piece) -> int:
+        return min(piece.max_tokens, self.max_tokens) if self.max_tokens else piece.max_tokens
 
     def _split(self, text: str, budget: int) -> list[Piece]:
         return split_text(text, budget, self.engine.count_tokens)
@@ -147,31 +224,25 @@ class ActionRun:
                 work.append((piece.text, run, piece.tokens))
                 work.append((piece.separator, None, 0))
         total = sum(1 for _, run, _ in work if run)
-        done = 0
+        pieces: list[_Piece] = []
+        leads: list[list[Step]] = []
+        lead: list[Step] = []  # what comes before the next piece
         for text, run, tokens in work:
             if not run:
                 if text:
-                    yield Delta(text)
+                    lead.append(Delta(text))
                 continue
-            done += 1
             if total > 1:
-                yield Progress(done, total)
-            yield from self._rewrite_piece(text, math.ceil(tokens * ratio) + 64, run.one_line)
-            if self._cancelled.is_set():
-                return
-
-    def _rewrite_piece(self, text: str, max_tokens: int, on_one_line: bool = False) -> Iterator[Step]:
-        hidden, targets = hide_links(text)
-        flat = one_line if on_one_line else str
-        if not targets:
-            for event in self._stream(self.request.messages(hidden), max_tokens):
-                yield Delta(flat(event.text)) if isinstance(event, Delta) else event
-            return
-        # Inline code and link targets go back in after the whole piece is written, so it is not streamed.
-        for event in self._stream(self.request.messages(hidden), max_tokens, show=False):
-            if isinstance(event, _PieceDone):
-                yield Delta(restore_links(flat(event.text), targets))
-            yield event
+                lead.append(Progress(len(pieces) + 1, total))
+            # Inline code and link targets are hidden from the model and go back in afterwards.
+            hidden, targets = hide_links(text)
+            pieces.append(_Piece(req.messages(hidden), math.ceil(tokens * ratio) + 64,
+                                 one_line if run.one_line else str, tuple(targets)))
+            leads.append(lead)
+            lead = []
+        yield from self._write(pieces, leads)
+        if not self._cancelled.is_set():
+            yield from lead
 
     def _summarize(self) -> Iterator[Step]:
         """Map-reduce: summarize each piece, then summarize the summaries until one is left."""
@@ -183,14 +254,15 @@ class ActionRun:
             yield from self._stream(req.messages(pieces[0].text), out_tokens)
             return
         partial = []
-        for i, piece in enumerate(pieces):
-            yield Progress(i + 1, len(pieces) + 1)
-            for event in self._stream(req.messages(piece.text), out_tokens, show=False):
-                if isinstance(event, _PieceDone):
-                    partial.append(event.text)
-            if self._cancelled.is_set():
-                yield _PieceDone("", "cancelled")
-                return
+        leads = [[Progress(i + 1, len(pieces) + 1)] for i in range(len(pieces))]
+        for event in self._write([_Piece(req.messages(p.text), out_tokens) for p in pieces], leads, show=False):
+            if isinstance(event, _PieceDone):
+                partial.append(event.text)
+            else:
+                yield event
+        if self._cancelled.is_set():
+            yield _PieceDone("", "cancelled")
+            return
         combined = "\n\n".join(partial)
         groups = self._split(combined, budget)
         while len(groups) > 1:

@@ -76,21 +76,25 @@ def _failure(event: dict) -> EngineError:
 class Generation:
     """A running generate request (see writer.engine.base.Generation)."""
 
-    def __init__(self, client: "EngineClient", rid: int, events: queue.Queue) -> None:
+    def __init__(self, client: "EngineClient", rid: int, events: queue.Queue, pieces: bool = False) -> None:
         self.client, self.id, self._events = client, rid, events
+        self._pieces = pieces  # each piece ends with a Finished; the request's own end adds none
 
     def __iter__(self) -> Iterator[Union[Delta, Finished]]:
         while True:
             event = self._events.get()  # the worker's death or hang ends every stream with an error
             kind = event["type"]
             if kind == "delta":
-                yield Delta(event["text"])
+                yield Delta(event["text"], event.get("piece", 0))
             elif kind == "error":
                 raise _failure(event)
-            else:
+            elif kind == "piece_done" or not self._pieces:
                 yield Finished(event.get("finish_reason", "stop"), event.get("completion_tokens", 0),
                                event.get("tokens_per_s", 0.0), event.get("prompt_tokens", 0), event.get("prompt_s", 0.0),
-                               event.get("drafted", 0), event.get("accepted", 0))
+                               event.get("drafted", 0), event.get("accepted", 0), event.get("piece", 0))
+                if not self._pieces:
+                    return
+            else:
                 return
 
     def cancel(self) -> None:
@@ -199,7 +203,7 @@ class EngineClient:
         rid = event.get("id")
         with self._lock:
             stream = self._streams.get(rid)
-            if stream is not None and event["type"] != "delta":
+            if stream is not None and event["type"] not in ("delta", "piece_done"):
                 self._streams.pop(rid, None)
         if stream is not None:
             stream.put(event)
@@ -277,6 +281,13 @@ class EngineClient:
         body = {"messages": messages} if messages is not None else {"prompt": prompt or ""}
         rid, events = self.submit({"type": "generate", **body, **params})
         return Generation(self, rid, events)
+
+    def generate_pieces(self, pieces: list[tuple[list[dict], int]], **params) -> Generation:
+        """Writes several independent prompts at once, each (messages, max_tokens): Delta and
+        Finished events carry the piece's index; each piece ends with its own Finished."""
+        body = [{"messages": messages, "max_tokens": max_tokens} for messages, max_tokens in pieces]
+        rid, events = self.submit({"type": "generate_pieces", "pieces": body, **params})
+        return Generation(self, rid, events, pieces=True)
 
     def prefill(self, messages: list[dict]) -> Generation:
         """Starts evaluating a likely prompt ahead of time; cancel() it when the real request comes."""

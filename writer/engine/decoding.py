@@ -5,11 +5,12 @@ Verification samples each position of the batch in order with the request's own 
 and stops at the first sampled token that differs from the draft. Every emitted token is
 sampled exactly once, with the same penalty history as plain decoding, so sampled output keeps
 its distribution (a draft of fixed tokens is accepted exactly when sampling picks it, which is
-speculative sampling's acceptance rule for a draft that puts all its probability on one token),
-and greedy output is the same token for token as far as the logits are: with flash attention a
-batch gives bit-identical logits on one thread, but with several threads llama.cpp splits a
-single token's attention over the cache (and not a batch's) once the cache is long, so logits
-differ in the last bits and a near-tie can then go the other way.
+speculative sampling's acceptance rule for a draft that puts all its probability on one token).
+Greedy output is the same token for token because the logits are: the worker runs flash
+attention over a q8_0 cache, where llama.cpp computes each token's attention row by itself
+whether it comes alone or in a batch, on any number of threads. (With an f16 cache llama.cpp
+splits a lone token's attention across threads once the cache holds 512 tokens, so a batch
+rounds differently and a near-tie can go the other way; measured: 1 of 6 proofreads differed.)
 """
 
 from __future__ import annotations
@@ -30,15 +31,22 @@ class DraftStats:
     verifications: int = 0
 
 
+ROW_GROUP = 4  # llama.cpp's repacked-weight kernels take the rows of a batch four at a time
+
+
 def reuse_cached_prefix(llm, tokens: list[int]) -> int:
     """Keeps the longest prefix of `tokens` already in the KV cache, always leaving the last
-    token to evaluate (its logits are needed); returns how many tokens were kept."""
+    token to evaluate (its logits are needed); returns how many tokens were kept.
+
+    The kept prefix is a whole number of row groups, so every prompt token is evaluated in the
+    same group of four, whatever was cached before: its cache entry is then the same bits."""
     cached = 0
     for have, want in zip(llm._input_ids, tokens):
         if have != want:
             break
         cached += 1
     cached = max(0, min(cached, len(tokens) - 1))
+    cached -= cached % ROW_GROUP
     if cached > 0 and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
         cached = 0
     llm.n_tokens = cached

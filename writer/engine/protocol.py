@@ -1,6 +1,6 @@
 """The engine's wire format: one JSON object per line, each carrying the protocol version.
 
-Requests (client -> worker): load, probe, generate, prefill, cancel, count, info, shutdown.
+Requests (client -> worker): load, probe, generate, generate_pieces, prefill, cancel, count, info, shutdown.
 Events (worker -> client): ready, loaded, probed, delta, done, prefilled, counted, info, error.
 Every request and its events share an integer id; the client drops events of ids it forgot.
 An error event carries its message as data (code, template, values), never as finished text.
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 
-VERSION = 2  # 2: messages travel as data (writer.core.messages.Message.to_data)
+VERSION = 3  # 2: messages travel as data (writer.core.messages.Message.to_data); 3: generate_pieces
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
-REQUESTS = {"load", "probe", "generate", "prefill", "cancel", "count", "info", "shutdown"}
-EVENTS = {"ready", "loaded", "probed", "delta", "done", "prefilled", "counted", "info", "error"}
+REQUESTS = {"load", "probe", "generate", "generate_pieces", "prefill", "cancel", "count", "info", "shutdown"}
+EVENTS = {"ready", "loaded", "probed", "delta", "piece_done", "done", "prefilled", "counted", "info", "error"}
 
 
 class ProtocolError(ValueError):

@@ -240,7 +240,8 @@ class ActionJob:
                 if loaded is None:
                     yield Done("", "cancelled")
                     return
-            run = ActionRun(self.session.engine, self.request, loaded.model.context, **self.params)
+            run = ActionRun(self.session.engine, self.request, loaded.model.context, parallel=loaded.model.parallel,
+                            **self.params)
             self._run = run
             if self._stop.is_set():
                 run.cancel()

@@ -17,8 +17,9 @@ import time
 
 from writer.core.errors import EngineError
 from writer.core.messages import Message, msg, plain
-from writer.engine import backends, decoding, protocol
+from writer.engine import backends, decoding, parallel, protocol
 
+GGML_TYPE_Q8_0 = 8  # the KV cache's type (llama.cpp's ggml_type)
 FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
               10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
               16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16"}
@@ -86,6 +87,8 @@ class Engine:
                 self.send({"type": "counted", "id": rid, "counts": self.count(request.get("texts") or [])})
             elif kind == "generate":
                 self.generate(request)
+            elif kind == "generate_pieces":
+                self.generate_pieces(request)
             elif kind == "prefill":
                 self.send({"type": "prefilled", "id": rid, **self.prefill(request)})
         except EngineError as exc:
@@ -119,9 +122,13 @@ class Engine:
                     n_threads=threads,
                     n_threads_batch=os.cpu_count() or threads,
                     n_batch=512,
-                    # Flash attention gives a token the same logits alone or in a batch (exactly on one
-                    # thread; see decoding.py), so speculative verification writes what plain decoding would.
+                    # With flash attention and a q8_0 cache, llama.cpp computes each token's attention
+                    # the same way alone, in a batch or beside other sequences, so drafts and parallel
+                    # pieces write what plain decoding would, token for token (see decoding.py). The
+                    # q8_0 cache also takes half the memory of the default f16 one.
                     flash_attn=True,
+                    type_k=GGML_TYPE_Q8_0,
+                    type_v=GGML_TYPE_Q8_0,
                     verbose=False,
                 )
                 break
@@ -133,8 +140,17 @@ class Engine:
             raise EngineError(_load_error_message(last_exc, path))
         n_layer = _layers(self.llm)
         offloaded = 0 if not can_offload else (n_layer + 1 if n < 0 else min(n, n_layer + 1))
+        streams = parallel.choose_streams(threads, self.llm.n_ctx(), parallel.kv_bytes_per_token(self.llm),
+                                          parallel.total_memory())
+        if request.get("parallel", True):
+            try:
+                parallel.widen_context(self.llm, streams)
+            except (ValueError, RuntimeError):  # no memory for the extra streams: pieces go one by one
+                streams = 1
+        else:
+            streams = 1
         self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason.to_data() if reason else None,
-                          "threads": threads}
+                          "threads": threads, "parallel": streams}
         self.speculative = bool(request.get("speculative", True))  # a generate request may say otherwise
         self._pieces.clear()
         self._install_abort_callback()
@@ -249,16 +265,13 @@ class Engine:
         max_tokens = min(int(request.get("max_tokens") or 512), room)
         if request.get("seed") is not None:
             llm.set_seed(int(request["seed"]))
-        temperature = float(request.get("temperature", 0.7))
         ignore_eos = bool(request.get("ignore_eos"))
         vocab = llm._model.vocab
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         started = time.perf_counter()
         first_token_at = None
         n_out, finish = 0, "length"
-        sampling = {"temp": temperature, "top_k": int(request.get("top_k", 40)), "top_p": float(request.get("top_p", 0.95)),
-                    "min_p": float(request.get("min_p", 0.05)),
-                    "repeat_penalty": float(request.get("repeat_penalty", 1.1))}
+        sampling = _sampling(request)
         speculative = bool(request.get("speculative", self.speculative))
         drafts = decoding.DraftStats()
         try:
@@ -299,6 +312,73 @@ class Engine:
         })
 
 
+    def generate_pieces(self, request: dict) -> None:
+        """Several independent prompts (the pieces of a long document) written at once; events
+        carry the piece's index, each piece ends with piece_done, and the request with done."""
+        import llama_cpp
+        llm = self._require_model()
+        rid = request.get("id")
+        pieces = request.get("pieces") or []
+        prompts = [self._prompt_tokens(piece) for piece in pieces]
+        limit = decoding.context_limit(llm)
+        for tokens in prompts:
+            if len(tokens) >= limit:
+                raise EngineError(msg("engine.context_exceeded", "The request needs {needed} tokens but the model's "
+                                      "context holds {context}; select less text or raise the context size.",
+                                      needed=len(tokens), context=limit))
+        limits = [min(int(p.get("max_tokens") or 512), limit - len(t)) for p, t in zip(pieces, prompts)]
+        if request.get("seed") is not None:
+            llm.set_seed(int(request["seed"]))
+        vocab = llm._model.vocab
+        decoders = [codecs.getincrementaldecoder("utf-8")(errors="replace") for _ in prompts]
+        ended: set[int] = set()
+        written, started = 0, time.perf_counter()
+        finish = "stop"
+        run = parallel.decode_pieces(llm, prompts, limits, _sampling(request), self.load_info.get("parallel", 1),
+                                     lambda token: llama_cpp.llama_vocab_is_eog(vocab, token), limit, self._set_abort)
+        try:
+            for event in run:
+                if self.cancel.is_set():
+                    finish = "cancelled"
+                    break
+                if isinstance(event, parallel.PieceToken):
+                    written += 1
+                    text = decoders[event.piece].decode(self._piece(event.token))
+                    if text:
+                        self.send({"type": "delta", "id": rid, "piece": event.piece, "text": text})
+                    continue
+                tail = decoders[event.piece].decode(b"", final=True)
+                if tail:
+                    self.send({"type": "delta", "id": rid, "piece": event.piece, "text": tail})
+                asked = int(pieces[event.piece].get("max_tokens") or 512)
+                reason = "context" if event.finish == "length" and limits[event.piece] < asked else event.finish
+                ended.add(event.piece)
+                self.send({"type": "piece_done", "id": rid, "piece": event.piece, "finish_reason": reason,
+                           "prompt_tokens": event.prompt_tokens, "completion_tokens": event.written})
+        except RuntimeError as exc:
+            if not self.cancel.is_set():
+                raise _writing_failed(exc) from None
+            finish = "cancelled"  # llama.cpp's abort callback stopped a prompt's evaluation
+        finally:
+            run.close()
+            self._set_abort(True)
+        for piece in range(len(prompts)):
+            if piece not in ended:
+                self.send({"type": "piece_done", "id": rid, "piece": piece, "finish_reason": "cancelled",
+                           "prompt_tokens": len(prompts[piece]), "completion_tokens": 0})
+        seconds = time.perf_counter() - started
+        self.send({"type": "done", "id": rid, "finish_reason": finish, "prompt_tokens": sum(map(len, prompts)),
+                   "completion_tokens": written, "prompt_s": 0.0,
+                   "tokens_per_s": round(written / seconds, 2) if seconds > 0 else 0.0})
+
+
+def _sampling(request: dict) -> dict:
+    """llama-cpp-python's sampler parameters for a request."""
+    return {"temp": float(request.get("temperature", 0.7)), "top_k": int(request.get("top_k", 40)),
+            "top_p": float(request.get("top_p", 0.95)), "min_p": float(request.get("min_p", 0.05)),
+            "repeat_penalty": float(request.get("repeat_penalty", 1.1))}
+
+
 def _writing_failed(exc: Exception) -> EngineError:
     return EngineError(msg("engine.writing_failed", "The model failed while writing: {reason}", reason=str(exc)))
 
@@ -328,7 +408,7 @@ def describe(llm, path: str) -> dict:
         "size_bytes": os.path.getsize(path),
         "layers": _layers(llm),
         "context_train": int(meta.get(f"{arch}.context_length", 0) or 0),
-        "context": llm.n_ctx(),
+        "context": decoding.context_limit(llm),
         "quantization": FILE_TYPES.get(int(file_type), str(file_type)) if file_type is not None else None,
         "chat_template": bool(meta.get("tokenizer.chat_template")),
     }

@@ -79,6 +79,10 @@ class SettingsDialog(QDialog):
         self.read_ahead = QCheckBox(tr("Read a selection ahead, so actions start at once (uses the processor while idle)"))
         self.read_ahead.setChecked(settings.read_ahead)
         form.addRow("", self.read_ahead)
+        self.speculative = QCheckBox(tr("Draft from the selected text, so edits that keep most of it are written faster"))
+        self.speculative.setToolTip(tr("The result is the same either way; turn it off to compare speeds."))
+        self.speculative.setChecked(settings.speculative)
+        form.addRow("", self.speculative)
 
         self.language = QComboBox()
         self.language.addItem(tr("System default"), "system")
@@ -133,6 +137,7 @@ class SettingsDialog(QDialog):
         endpoint = self.endpoint.text().strip().rstrip("/")
         settings.language = self.language.currentData()
         settings.read_ahead = self.read_ahead.isChecked()
+        settings.speculative = self.speculative.isChecked()
         settings.hf_endpoint = endpoint if endpoint.startswith(("http://", "https://")) else None
         self.engine.apply_to(settings)
 
