@@ -2,8 +2,9 @@
 # Writer's decode speed with every layer on an NVIDIA GPU, against llama-bench on the same GPU.
 #
 # Builds llama-cpp-python with CUDA into a scratch virtual environment (never the project's),
-# builds llama-bench from the same vendored llama.cpp, then runs engine_throughput.py and
-# speculative_edits.py with full offload and writes one JSON summary.
+# builds llama-bench from the same vendored llama.cpp, then runs engine_throughput.py,
+# speculative_edits.py and long_document_scaling.py --parallel with full offload and writes one
+# JSON summary. llama-bench runs with the worker's settings: flash attention, q8_0 KV cache.
 #
 # Usage, from the repository root:  tests/benchmarks/gpu_offload.sh [OUTPUT.json]
 # Environment:
@@ -57,13 +58,15 @@ bench=$(find "$scratch/bench-build" -name llama-bench -type f -perm -u+x | head 
 
 model=$(cd "$repo" && "$py" -c 'from writer.core.paths import default_model_path; print(default_model_path())')
 echo "gpu_offload: llama-bench with $model"
-"$bench" -m "$model" -ngl 99 -p 0 -n 256 -r 5 -o json >"$scratch/llama_bench.json" 2>"$log/llama-bench.txt"
+"$bench" -m "$model" -ngl 99 -fa 1 -ctk q8_0 -ctv q8_0 -p 0 -n 256 -r 5 -o json >"$scratch/llama_bench.json" 2>"$log/llama-bench.txt"
 
 cd "$repo"
 echo "gpu_offload: engine_throughput.py --gpu-layers -1"
 "$py" tests/benchmarks/engine_throughput.py --gpu-layers -1 | tee "$log/engine_throughput.txt"
 echo "gpu_offload: speculative_edits.py (in-box model)"
 "$py" tests/benchmarks/speculative_edits.py | tee "$log/speculative_inbox.txt"
+echo "gpu_offload: long_document_scaling.py --parallel --words 5000"
+"$py" tests/benchmarks/long_document_scaling.py --parallel --words 5000 | tee "$log/long_document_parallel.txt"
 if [ -n "${MODEL:-}" ]; then
     echo "gpu_offload: speculative_edits.py --model $MODEL"
     "$py" tests/benchmarks/speculative_edits.py --model "$MODEL" | tee "$log/speculative_model.txt"
@@ -90,6 +93,7 @@ summary = {
     "writer_vs_llama_bench": round(engine["writer_tok_s"] / decode["avg_ts"], 3),
     "speculative_inbox": last_json("speculative_inbox.txt"),
     "speculative_model": last_json("speculative_model.txt"),
+    "long_document_parallel": last_json("long_document_parallel.txt"),
 }
 pathlib.Path(out).write_text(json.dumps(summary, indent=2))
 print(json.dumps(summary))

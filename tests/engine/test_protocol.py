@@ -10,12 +10,13 @@ from writer.engine import protocol
 def test_round_trip_keeps_unicode():
     data = protocol.encode({"type": "delta", "id": 3, "text": "你好 — 世界\n"})
     assert data.endswith(b"\n") and data.count(b"\n") == 1
-    assert protocol.decode(data, protocol.EVENTS) == {"v": 2, "type": "delta", "id": 3, "text": "你好 — 世界\n"}
+    assert protocol.decode(data, protocol.EVENTS) == {"v": protocol.VERSION, "type": "delta", "id": 3, "text": "你好 — 世界\n"}
 
 
 @pytest.mark.parametrize("line", [
     b"not json\n", b"[1,2]\n", b'{"type":"delta"}\n', b'{"v":1,"type":"delta"}\n',
-    b'{"v":2,"type":"explode"}\n', b'{"v":2,"type":"delta","id":"7"}\n', b"\xff\xfe\n",
+    b'{"v":%d,"type":"explode"}\n' % protocol.VERSION, b'{"v":%d,"type":"delta","id":"7"}\n' % protocol.VERSION,
+    b"\xff\xfe\n",
 ])
 def test_malformed_messages_are_rejected(line):
     with pytest.raises(protocol.ProtocolError):
@@ -24,7 +25,9 @@ def test_malformed_messages_are_rejected(line):
 
 def test_oversized_message_is_rejected_and_stream_stays_in_step(monkeypatch):
     monkeypatch.setattr(protocol, "MAX_MESSAGE_BYTES", 100)
-    stream = io.BytesIO(b'{"v":2,"type":"info","pad":"' + b"x" * 300 + b'"}\n' + b'{"v":2,"type":"info","id":2}\n')
+    v = b"%d" % protocol.VERSION
+    stream = io.BytesIO(b'{"v":' + v + b',"type":"info","pad":"' + b"x" * 300 + b'"}\n'
+                        + b'{"v":' + v + b',"type":"info","id":2}\n')
     with pytest.raises(protocol.ProtocolError):
         protocol.read_message(stream, protocol.REQUESTS)
     assert protocol.read_message(stream, protocol.REQUESTS)["id"] == 2
@@ -48,7 +51,7 @@ def test_decoder_fuzz_raises_only_protocol_errors(data):
 
 @settings(max_examples=300, deadline=None)
 @given(st.fixed_dictionaries({}, optional={
-    "v": st.sampled_from([1, 2, "2", None]),
+    "v": st.sampled_from([1, protocol.VERSION - 1, protocol.VERSION, str(protocol.VERSION), None]),
     "type": st.sampled_from(sorted(protocol.REQUESTS) + ["delta", "explode", ""]),
     "id": st.one_of(st.none(), st.integers(), st.booleans(), st.text(max_size=3)),
     "text": st.text(max_size=20),

@@ -11,6 +11,7 @@ from PySide6.QtGui import QTextCursor
 
 from writer.core.settings import Settings
 from writer.engine import client as client_module
+from writer.engine import protocol
 from writer.gui.engine_bridge import EngineBridge
 from writer.gui.main_window import MainWindow
 
@@ -70,7 +71,8 @@ def test_worker_killed_during_loading(qtbot, window):
 CRASHING_WORKER = textwrap.dedent("""
     import os, sys, json
     out = sys.stdout.buffer
-    out.write(json.dumps({"v": 2, "type": "ready", "protocol": 2, "pid": os.getpid()}).encode() + b"\\n"); out.flush()
+    out.write(json.dumps({"v": VERSION, "type": "ready", "protocol": VERSION, "pid": os.getpid()}).encode() + b"\\n")
+    out.flush()
     for line in sys.stdin.buffer:
         if json.loads(line).get("type") == "load":
             os.abort()  # what llama.cpp does on a failed internal assertion
@@ -79,7 +81,7 @@ CRASHING_WORKER = textwrap.dedent("""
 
 def test_a_model_that_crashes_every_load_does_not_loop(qtbot, tmp_path, monkeypatch, model_path):
     script = tmp_path / "crashing_worker.py"
-    script.write_text(CRASHING_WORKER)
+    script.write_text(CRASHING_WORKER.replace("VERSION", str(protocol.VERSION)))
     starts = []
 
     def command():

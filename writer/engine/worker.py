@@ -261,7 +261,7 @@ class Engine:
         if room < 1:
             raise EngineError(msg("engine.context_exceeded", "The request needs {needed} tokens but the model's context "
                                   "holds {context}; select less text or raise the context size.", needed=len(tokens),
-                                  context=llm.n_ctx()))
+                                  context=decoding.context_limit(llm)))
         max_tokens = min(int(request.get("max_tokens") or 512), room)
         if request.get("seed") is not None:
             llm.set_seed(int(request["seed"]))
