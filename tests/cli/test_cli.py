@@ -60,7 +60,8 @@ def test_doctor_reports_build_gpu_and_folders(writer_home):
     result = writer("doctor")
     out = result.stdout.decode()
     assert result.returncode == 0, result.stderr.decode()
-    for word in ("llama-cpp-python", "GPU offload", "CPU variant", "Default model", "SmolLM2", str(writer_home)):
+    for word in ("llama-cpp-python", "GPU offload", "CPU variant", "Default model", "SmolLM2", "Drafting", "on: edits",
+                 str(writer_home)):
         assert word in out
 
 

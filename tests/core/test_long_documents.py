@@ -29,6 +29,7 @@ class TogetherEngine(EchoEngine):
         self.fail_after = fail_after
 
     def generate_pieces(self, pieces, **params):
+        self.together = True
         answers = [("".join(e.text for e in self.generate(messages, limit) if isinstance(e, Delta)), limit)
                    for messages, limit in pieces]
         return FakePieces(answers, 0.0, self.fail_after)
@@ -119,6 +120,14 @@ def test_a_failure_while_pieces_are_written_together_keeps_the_text_in_order(doc
             events.append(event)
     text = shown(events)[1]
     assert len(text) > 100 and document.upper().startswith(text)  # a prefix of the result, no gap
+
+
+@pytest.mark.parametrize("style,together", [("proofread", False), ("concise", True)])
+def test_an_engine_that_drafts_proofreads_one_by_one(document, style, together):
+    engine = TogetherEngine()
+    events = list(ActionRun(engine, ActionRequest("rewrite", document[:20_000], style=style), 4096, parallel=3,
+                            drafting=True))
+    assert isinstance(events[-1], Done) and getattr(engine, "together", False) is together
 
 
 def test_real_model_rewrites_a_document_larger_than_its_context(engine):

@@ -48,6 +48,8 @@ def run() -> int:
         ("Default model", str(default) if default else "not installed"),
         ("Chosen model", settings.model_path or "the default model"),
         ("Engine", engine_status(settings)),
+        ("Drafting", "on: edits that copy their input are written faster" if settings.speculative
+         else "off (Settings, or --speculative on)"),
         ("Settings", str(Settings.path())),
         ("Models folder", str(paths.models_dir())),
         ("Recovery folder", str(paths.recovery_dir())),

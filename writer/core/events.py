@@ -30,6 +30,7 @@ class ModelInfo:
     gpu_fallback: Message | None = None  # why fewer GPU layers than asked, if so
     threads: int = 0
     parallel: int = 1  # pieces of a long document the engine writes at once
+    drafting: bool = False  # the engine drafts from the prompt (speculative decoding)
     server: str | None = None  # the host name, when a server runs the model
 
 

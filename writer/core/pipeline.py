@@ -75,11 +75,15 @@ class _PieceText:
 
 class ActionRun:
     def __init__(self, engine, request: ActionRequest, context_size: int, max_tokens: int | None = None,
-                 temperature: float = 0.7, seed: int | None = None, parallel: int = 1) -> None:
+                 temperature: float = 0.7, seed: int | None = None, parallel: int = 1, drafting: bool = False) -> None:
         self.engine = engine
         self.request = request.validated()
         self.context_size = context_size
-        self.parallel = parallel  # pieces the engine writes at once (writer.engine.parallel)
+        # Pieces the engine writes at once (writer.engine.parallel). A proofread mostly copies its
+        # input, and with drafts one by one it went faster than three at once (a 5,000-word
+        # proofread on 2 cores: x1.27 against x1.16), so an engine that drafts proofreads one by one.
+        proofread = self.request.action == "rewrite" and self.request.style == "proofread"
+        self.parallel = 1 if drafting and proofread else parallel
         self.max_tokens = max_tokens
         self.params = {"temperature": temperature, "seed": seed}
         self._cancelled = threading.Event()

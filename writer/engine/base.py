@@ -31,6 +31,10 @@ class Engine(Protocol):
     def generate(self, messages: list[dict], *, max_tokens: int | None = None, temperature: float = 0.7,
                  seed: int | None = None) -> Generation: ...
 
+    # An engine that writes several prompts at once (the local worker) also offers
+    # generate_pieces([(messages, max_tokens), ...], **params) -> Generation, whose Delta and
+    # Finished events carry the piece's index, and reports how many in ModelInfo.parallel.
+
     def prefill(self, messages: list[dict]) -> Generation:
         """Starts evaluating a likely prompt ahead of time (nothing is generated); cancel() it
         when the real request comes. An engine that cannot may return a finished no-op."""

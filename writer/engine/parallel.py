@@ -167,7 +167,7 @@ def decode_pieces(llm, prompts: list[list[int]], limits: list[int], sampling: di
     llm.n_tokens = 0
     # The instructions every piece begins with are evaluated once (the last token of each
     # prompt is always evaluated in its own sequence, for its logits).
-    shared = common_prefix(prompts) if len(prompts) > 1 else 0
+    shared = common_prefix(prompts) if streams > 1 and len(prompts) > 1 else 0  # held in sequence `streams`
     shared = min([shared] + [len(p) - 1 for p in prompts])
     shared -= shared % ROW_GROUP  # as decoding.reuse_cached_prefix: whole row groups
     try:

@@ -241,7 +241,7 @@ class ActionJob:
                     yield Done("", "cancelled")
                     return
             run = ActionRun(self.session.engine, self.request, loaded.model.context, parallel=loaded.model.parallel,
-                            **self.params)
+                            drafting=loaded.model.drafting, **self.params)
             self._run = run
             if self._stop.is_set():
                 run.cancel()

@@ -150,8 +150,8 @@ class Engine:
         else:
             streams = 1
         self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason.to_data() if reason else None,
-                          "threads": threads, "parallel": streams}
-        self.speculative = bool(request.get("speculative", True))  # a generate request may say otherwise
+                          "threads": threads, "parallel": streams, "drafting": bool(request.get("speculative", True))}
+        self.speculative = self.load_info["drafting"]  # a generate request may say otherwise
         self._pieces.clear()
         self._install_abort_callback()
 
