@@ -7,21 +7,12 @@ import time
 
 import pytest
 
+from generations import collect
 from writer.core.errors import EngineError
 from writer.core.events import Delta, Finished
 from writer.engine.client import EngineClient, LocalModel
 
 CHAT = [{"role": "user", "content": "Write a long story about a dragon who learns to bake bread."}]
-
-
-def collect(generation):
-    text, last = "", None
-    for event in generation:
-        if isinstance(event, Delta):
-            text += event.text
-        else:
-            last = event
-    return text, last
 
 
 def test_info_reports_build_gpu_support_and_model(engine, model_path):

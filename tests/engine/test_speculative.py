@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from generations import collect
 from writer.core.actions import ActionRequest
 from writer.core.events import Delta
 from writer.engine.client import EngineClient, LocalModel
@@ -13,16 +14,6 @@ from writer.engine.speculative import MAX_DRAFT, PROBE, DraftPolicy, PromptLooku
 ENGLISH = ("The library opens at nine in the morning and closes at six in the evening. Visitors can borrow up to five "
            "books at a time, and each loan lasts three weeks. Children under twelve need a parent to sign their card.")
 CHINESE = "图书馆每天早上九点开门，晚上六点关门。每位读者一次最多可以借五本书，每次借期为三周。十二岁以下的儿童需要家长签字。"
-
-
-def collect(generation):
-    text, last = "", None
-    for event in generation:
-        if isinstance(event, Delta):
-            text += event.text
-        else:
-            last = event
-    return text, last
 
 
 def proofread(text):
@@ -93,7 +84,7 @@ def test_greedy_output_is_identical_with_and_without_drafts(engine, text):
 
 def test_greedy_identity_holds_once_the_cache_is_long(engine):
     """Past 512 cached tokens llama.cpp would split a lone token's attention across threads with an
-    f16 cache; the worker's q8_0 cache keeps every token's attention computed the same way."""
+    f16 cache; the worker's q8_0 keys keep every token's attention computed the same way."""
     messages = proofread(" ".join([ENGLISH] * 7))
     collect(engine.generate(messages, max_tokens=1, temperature=0))
     plain, p = collect(engine.generate(messages, max_tokens=250, temperature=0, ignore_eos=True, speculative=False))

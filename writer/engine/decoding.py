@@ -7,10 +7,11 @@ sampled exactly once, with the same penalty history as plain decoding, so sample
 its distribution (a draft of fixed tokens is accepted exactly when sampling picks it, which is
 speculative sampling's acceptance rule for a draft that puts all its probability on one token).
 Greedy output is the same token for token because the logits are: the worker runs flash
-attention over a q8_0 cache, where llama.cpp computes each token's attention row by itself
-whether it comes alone or in a batch, on any number of threads. (With an f16 cache llama.cpp
-splits a lone token's attention across threads once the cache holds 512 tokens, so a batch
-rounds differently and a near-tie can go the other way; measured: 1 of 6 proofreads differed.)
+attention with q8_0 keys, where llama.cpp computes each token's attention row by itself
+whether it comes alone or in a batch, on any number of threads. (With f16 keys llama.cpp
+splits a lone token's attention across threads once the cache holds 512 tokens, and tiles large
+batches, so a batch rounds differently and a near-tie can go the other way; measured: 1 of 6
+proofreads differed.)
 """
 
 from __future__ import annotations

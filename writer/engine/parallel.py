@@ -21,7 +21,7 @@ from writer.engine.decoding import ROW_GROUP
 # repacked weights (Q4_0, Q4_K, IQ4_NL on AVX2) round differently from a single token's.
 MAX_STREAMS = 3
 KV_MEMORY_SHARE = 8  # the extra streams take at most 1/8 of the computer's memory
-Q8_0_BYTES_PER_VALUE = 34 / 32  # the KV cache is q8_0: 32 values in 34 bytes
+BYTES_PER_KEY_VALUE = (34 / 32 + 2) / 2  # q8_0 keys (32 values in 34 bytes), f16 values
 
 
 def kv_bytes_per_token(llm) -> int:
@@ -31,7 +31,7 @@ def kv_bytes_per_token(llm) -> int:
     model = llm._model.model
     head_dim = llama_cpp.llama_model_n_embd(model) // max(1, llama_cpp.llama_model_n_head(model))
     values = 2 * llama_cpp.llama_model_n_layer(model) * llama_cpp.llama_model_n_head_kv(model) * head_dim
-    return int(values * Q8_0_BYTES_PER_VALUE)
+    return int(values * BYTES_PER_KEY_VALUE)
 
 
 def choose_streams(threads: int, n_ctx: int, kv_token_bytes: int, memory_bytes: int) -> int:
