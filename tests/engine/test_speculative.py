@@ -9,7 +9,7 @@ from generations import collect
 from writer.core.actions import ActionRequest
 from writer.core.events import Delta
 from writer.engine.client import EngineClient, LocalModel
-from writer.engine.speculative import MAX_DRAFT, PROBE, DraftPolicy, PromptLookup
+from writer.engine.speculative import FIRST_PAUSE, MAX_DRAFT, PROBE, DraftPolicy, PromptLookup
 
 ENGLISH = ("The library opens at nine in the morning and closes at six in the evening. Visitors can borrow up to five "
            "books at a time, and each loan lasts three weeks. Children under twelve need a parent to sign their card.")
@@ -56,12 +56,12 @@ def test_policy_drafts_fully_when_drafts_are_accepted_and_pauses_when_they_are_n
             break
         policy.record(k, 0, 0.012)
     assert k == 0  # drafting stopped paying and paused
-    assert [policy.length(MAX_DRAFT) for _ in range(4)] == [0, 0, 0, PROBE]  # then one short trial
+    assert [policy.length(MAX_DRAFT) for _ in range(FIRST_PAUSE)] == [0] * (FIRST_PAUSE - 1) + [PROBE]  # a trial
     policy.record(PROBE, 0, 0.012)
     pause = 0
     while policy.length(MAX_DRAFT) == 0:
         pause += 1
-    assert pause == 8  # a failed trial doubles the pause
+    assert pause == 2 * FIRST_PAUSE  # a failed trial doubles the pause
 
 
 def test_policy_respects_the_room_left():

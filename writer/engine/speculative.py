@@ -15,7 +15,8 @@ NGRAM_SIZES = (3, 2)  # longest first: a longer match is a more reliable guess
 # llama.cpp's CPU kernels for repacked weights (Q4_0, Q4_K, IQ4_NL on AVX2) switch to a
 # matrix kernel that rounds differently from the one a single token takes.
 MAX_DRAFT = 2
-PROBE = 2  # tokens drafted to test whether drafting pays again after a pause
+PROBE = 1  # tokens drafted to test whether drafting pays again after a pause (a miss costs little)
+FIRST_PAUSE = 8  # plain steps before the first trial, doubling after each failed one
 
 
 class PromptLookup:
@@ -80,7 +81,7 @@ class DraftPolicy:
         self.hits, self.misses = 1.0, 1.0
         self.cost_per_draft = cost_per_draft
         self.step_s = 0.0  # a plain single-token step, seconds (0: not measured yet)
-        self._pause, self._backoff = 0, 4
+        self._pause, self._backoff = 0, FIRST_PAUSE
         self._since_plain = 0
 
     def length(self, room: int) -> int:
@@ -113,7 +114,7 @@ class DraftPolicy:
         self.hits = self.DECAY * self.hits + accepted
         self.misses = self.DECAY * self.misses + (1 if accepted < drafted else 0)
         if accepted == drafted:
-            self._backoff = 4  # drafting pays again: the next pause starts short
+            self._backoff = FIRST_PAUSE  # drafting pays again: the next pause starts short
         if self.step_s > 0:
             cost = max(0.0, (seconds / self.step_s - 1) / drafted)
             self.cost_per_draft = 0.7 * self.cost_per_draft + 0.3 * min(cost, 4.0)

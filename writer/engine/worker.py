@@ -142,12 +142,9 @@ class Engine:
         offloaded = 0 if not can_offload else (n_layer + 1 if n < 0 else min(n, n_layer + 1))
         streams = parallel.choose_streams(threads, self.llm.n_ctx(), parallel.kv_bytes_per_token(self.llm),
                                           parallel.total_memory())
-        if request.get("parallel", True):
-            try:
-                parallel.widen_context(self.llm, streams)
-            except (ValueError, RuntimeError):  # no memory for the extra streams: pieces go one by one
-                streams = 1
-        else:
+        try:
+            parallel.widen_context(self.llm, streams)
+        except (ValueError, RuntimeError):  # no memory for the extra streams: pieces go one by one
             streams = 1
         self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason.to_data() if reason else None,
                           "threads": threads, "parallel": streams, "drafting": bool(request.get("speculative", True))}
@@ -241,7 +238,7 @@ class Engine:
         request that follows reuses it from the KV cache and starts at once. Cancellable mid-way;
         what was evaluated by then is kept."""
         llm = self._require_model()
-        tokens = self._prompt_tokens(request)[: llm.n_ctx() - 1]
+        tokens = self._prompt_tokens(request)[: decoding.context_limit(llm) - 1]
         cached = decoding.reuse_cached_prefix(llm, tokens)
         started = time.perf_counter()
         try:
@@ -259,9 +256,7 @@ class Engine:
         tokens = self._prompt_tokens(request)
         room = decoding.context_limit(llm) - len(tokens)
         if room < 1:
-            raise EngineError(msg("engine.context_exceeded", "The request needs {needed} tokens but the model's context "
-                                  "holds {context}; select less text or raise the context size.", needed=len(tokens),
-                                  context=decoding.context_limit(llm)))
+            raise _context_exceeded(len(tokens), decoding.context_limit(llm))
         max_tokens = min(int(request.get("max_tokens") or 512), room)
         if request.get("seed") is not None:
             llm.set_seed(int(request["seed"]))
@@ -311,7 +306,6 @@ class Engine:
             "drafted": drafts.drafted, "accepted": drafts.accepted,
         })
 
-
     def generate_pieces(self, request: dict) -> None:
         """Several independent prompts (the pieces of a long document) written at once; events
         carry the piece's index, each piece ends with piece_done, and the request with done."""
@@ -323,9 +317,7 @@ class Engine:
         limit = decoding.context_limit(llm)
         for tokens in prompts:
             if len(tokens) >= limit:
-                raise EngineError(msg("engine.context_exceeded", "The request needs {needed} tokens but the model's "
-                                      "context holds {context}; select less text or raise the context size.",
-                                      needed=len(tokens), context=limit))
+                raise _context_exceeded(len(tokens), limit)
         limits = [min(int(p.get("max_tokens") or 512), limit - len(t)) for p, t in zip(pieces, prompts)]
         if request.get("seed") is not None:
             llm.set_seed(int(request["seed"]))
@@ -377,6 +369,12 @@ def _sampling(request: dict) -> dict:
     return {"temp": float(request.get("temperature", 0.7)), "top_k": int(request.get("top_k", 40)),
             "top_p": float(request.get("top_p", 0.95)), "min_p": float(request.get("min_p", 0.05)),
             "repeat_penalty": float(request.get("repeat_penalty", 1.1))}
+
+
+def _context_exceeded(needed: int, context: int) -> EngineError:
+    return EngineError(msg("engine.context_exceeded", "The request needs {needed} tokens but the model's context "
+                           "holds {context}; select less text or raise the context size.", needed=needed,
+                           context=context))
 
 
 def _writing_failed(exc: Exception) -> EngineError:
