@@ -96,11 +96,14 @@ def test_greedy_identity_holds_once_the_cache_is_long(engine):
 def test_sampled_output_is_unchanged_by_drafts(engine):
     """Every emitted token is sampled once from the same logits, so even a seeded sample matches."""
     messages = proofread(ENGLISH)
-    collect(engine.generate(messages, max_tokens=1, temperature=0))  # both runs start from the same cache
-    runs = [collect(engine.generate(messages, max_tokens=80, temperature=0.8, seed=7, speculative=flag))
-            for flag in (False, True)]
-    assert runs[0][0] == runs[1][0]
-    assert runs[1][1].drafted > 0
+    accepted = 0
+    for seed in range(1, 6):  # sampled text strays from the input: some seeds give the drafts a chance
+        collect(engine.generate(messages, max_tokens=1, temperature=0))  # both runs start from the same cache
+        runs = [collect(engine.generate(messages, max_tokens=120, temperature=0.8, seed=seed, speculative=flag))
+                for flag in (False, True)]
+        assert runs[0][0] == runs[1][0]
+        accepted += runs[1][1].accepted
+    assert accepted > 0
 
 
 def test_drafts_never_run_past_the_context(model_path):
