@@ -4,7 +4,7 @@
 # Builds llama-cpp-python with CUDA into a scratch virtual environment (never the project's),
 # builds llama-bench from the same vendored llama.cpp, then runs engine_throughput.py,
 # speculative_edits.py and long_document_scaling.py --parallel with full offload and writes one
-# JSON summary. llama-bench runs with the worker's settings: flash attention, q8_0 KV cache.
+# JSON summary. llama-bench runs with the worker's settings: flash attention, q8_0 keys, f16 values.
 #
 # Usage, from the repository root:  tests/benchmarks/gpu_offload.sh [OUTPUT.json]
 # Environment:
@@ -58,7 +58,7 @@ bench=$(find "$scratch/bench-build" -name llama-bench -type f -perm -u+x | head 
 
 model=$(cd "$repo" && "$py" -c 'from writer.core.paths import default_model_path; print(default_model_path())')
 echo "gpu_offload: llama-bench with $model"
-"$bench" -m "$model" -ngl 99 -fa 1 -ctk q8_0 -ctv q8_0 -p 0 -n 256 -r 5 -o json >"$scratch/llama_bench.json" 2>"$log/llama-bench.txt"
+"$bench" -m "$model" -ngl 99 -fa 1 -ctk q8_0 -ctv f16 -p 0 -n 256 -r 5 -o json >"$scratch/llama_bench.json" 2>"$log/llama-bench.txt"
 
 cd "$repo"
 echo "gpu_offload: engine_throughput.py --gpu-layers -1"
