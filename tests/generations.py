@@ -12,3 +12,14 @@ def collect(generation):
         else:
             last = event
     return text, last
+
+
+def texts_by_piece(events, count):
+    """Each piece's whole text, and the pieces' ends, from a generation of several pieces."""
+    texts, ends = [""] * count, []
+    for event in events:
+        if isinstance(event, Delta):
+            texts[event.piece] += event.text
+        else:
+            ends.append(event)
+    return texts, ends

@@ -4,6 +4,7 @@ run against both, so a GUI test on the fake means what it says."""
 import pytest
 
 from fakes import FakeEngine
+from generations import collect, texts_by_piece
 from writer.core.events import Delta, EngineInfo, Finished, ModelInfo
 
 CHAT = [{"role": "system", "content": "You are a writing assistant."},
@@ -55,14 +56,8 @@ def test_a_read_ahead_can_be_cancelled(any_engine):
 
 def test_pieces_written_together_each_end_once_with_what_they_write_alone(any_engine):
     chats = [CHAT, [CHAT[0], {"role": "user", "content": 'Text:\n"""\nShe go to school every days.\n"""\n\nFix it.'}]]
-    alone = ["".join(e.text for e in any_engine.generate(chat, max_tokens=12, temperature=0) if isinstance(e, Delta))
-             for chat in chats]
-    texts, ends = ["", ""], []
-    for event in any_engine.generate_pieces([(chat, 12) for chat in chats], temperature=0):
-        if isinstance(event, Delta):
-            texts[event.piece] += event.text
-        else:
-            ends.append(event)
+    alone = [collect(any_engine.generate(chat, max_tokens=12, temperature=0))[0] for chat in chats]
+    texts, ends = texts_by_piece(any_engine.generate_pieces([(chat, 12) for chat in chats], temperature=0), 2)
     assert texts == alone
     assert sorted(e.piece for e in ends) == [0, 1] and all(isinstance(e, Finished) for e in ends)
 

@@ -3,6 +3,7 @@ same text as one by one, in order, with cancel and failure ending cleanly."""
 
 import pytest
 
+from generations import collect, texts_by_piece
 from writer.core.actions import ActionRequest
 from writer.core.events import Delta, Done, Finished, Progress
 from writer.core.pipeline import ActionRun
@@ -28,26 +29,13 @@ def proofread(text):
     return ActionRequest("rewrite", text, style="proofread").validated().messages()
 
 
-def texts_by_piece(events, count):
-    texts, ends = [""] * count, []
-    for event in events:
-        if isinstance(event, Delta):
-            texts[event.piece] += event.text
-        else:
-            ends.append(event)
-    return texts, ends
-
-
 def test_the_engine_writes_several_pieces_at_once(engine):
     assert engine.info().model.parallel > 1  # two per decode thread here, within the memory share
 
 
 def test_pieces_written_together_are_token_for_token_what_each_writes_alone(engine):
-    alone = []
-    for text in PARAGRAPHS:
-        events = list(engine.generate(proofread(text), max_tokens=60, temperature=0))
-        alone.append("".join(e.text for e in events if isinstance(e, Delta)))
-    events = list(engine.generate_pieces([(proofread(text), 60) for text in PARAGRAPHS], temperature=0))
+    alone = [collect(engine.generate(proofread(text), max_tokens=60, temperature=0))[0] for text in PARAGRAPHS]
+    events = engine.generate_pieces([(proofread(text), 60) for text in PARAGRAPHS], temperature=0)
     together, ends = texts_by_piece(events, len(PARAGRAPHS))
     assert together == alone
     assert sorted(e.piece for e in ends) == list(range(len(PARAGRAPHS)))  # one end per piece

@@ -35,18 +35,23 @@ class DraftStats:
 ROW_GROUP = 4  # llama.cpp's repacked-weight kernels take the rows of a batch four at a time
 
 
+def common_prefix(sequences: list[list[int]]) -> int:
+    """How many tokens all the sequences begin with."""
+    n = 0
+    for column in zip(*sequences):
+        if any(t != column[0] for t in column):
+            break
+        n += 1
+    return n
+
+
 def reuse_cached_prefix(llm, tokens: list[int]) -> int:
     """Keeps the longest prefix of `tokens` already in the KV cache, always leaving the last
     token to evaluate (its logits are needed); returns how many tokens were kept.
 
     The kept prefix is a whole number of row groups, so every prompt token is evaluated in the
     same group of four, whatever was cached before: its cache entry is then the same bits."""
-    cached = 0
-    for have, want in zip(llm._input_ids, tokens):
-        if have != want:
-            break
-        cached += 1
-    cached = max(0, min(cached, len(tokens) - 1))
+    cached = max(0, min(common_prefix([list(llm._input_ids), tokens]), len(tokens) - 1))
     cached -= cached % ROW_GROUP
     if cached > 0 and not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
         cached = 0

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from writer.engine.decoding import ROW_GROUP
+from writer.engine.decoding import ROW_GROUP, common_prefix
 
 # Three at most: a step carries one token of each, and from four rows on llama.cpp's kernels for
 # repacked weights (Q4_0, Q4_K, IQ4_NL on AVX2) round differently from a single token's.
@@ -63,15 +63,6 @@ def widen_context(llm, streams: int) -> None:
     ctx = internals.LlamaContext(model=llm._model, params=params, verbose=False)
     llm._ctx.close()
     llm._ctx = llm._stack.enter_context(contextlib.closing(ctx))
-
-
-def common_prefix(prompts: list[list[int]]) -> int:
-    n = 0
-    for column in zip(*prompts):
-        if any(t != column[0] for t in column):
-            break
-        n += 1
-    return n
 
 
 @dataclass

@@ -67,7 +67,6 @@ class Engine:
         self.cancel = cancel
         self.llm = None
         self.load_info: dict = {}
-        self.speculative = True
         self._pieces: dict[int, bytes] = {}
         # Checked by llama.cpp between graph nodes while a prompt is evaluated.
         self._abort_cb = None
@@ -148,7 +147,6 @@ class Engine:
             streams = 1
         self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason.to_data() if reason else None,
                           "threads": threads, "parallel": streams, "drafting": bool(request.get("speculative", True))}
-        self.speculative = self.load_info["drafting"]  # a generate request may say otherwise
         self._pieces.clear()
         self._install_abort_callback()
 
@@ -267,7 +265,7 @@ class Engine:
         first_token_at = None
         n_out, finish = 0, "length"
         sampling = _sampling(request)
-        speculative = bool(request.get("speculative", self.speculative))
+        speculative = bool(request.get("speculative", self.load_info["drafting"]))  # the load's default
         drafts = decoding.DraftStats()
         try:
             for token in decoding.generate_tokens(llm, tokens, sampling, speculative, drafts):
