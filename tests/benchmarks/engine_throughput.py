@@ -22,6 +22,7 @@ from llama_cpp import Llama  # noqa: E402
 from writer.core.paths import default_model_path  # noqa: E402
 from writer.core.events import Delta  # noqa: E402
 from writer.engine.client import EngineClient, LocalModel  # noqa: E402
+from writer.engine import backends  # noqa: E402
 from writer.engine.worker import default_threads  # noqa: E402
 
 TOKENS = 256
@@ -63,6 +64,7 @@ def main() -> None:
     layers = parser.parse_args().gpu_layers
     model = str(default_model_path())
     threads = default_threads()
+    backends.started()  # the same CPU code the worker loads (a portable build has none built in)
     llm = Llama(model, n_ctx=N_CTX, n_threads=threads, n_batch=512, n_gpu_layers=layers, verbose=False)
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
     fmt = Jinja2ChatFormatter(llm.metadata["tokenizer.chat_template"], eos_token="<|im_end|>", bos_token="<|im_start|>")

@@ -4,13 +4,16 @@ import os
 import signal
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
 from generations import collect
 from writer.core.errors import EngineError
 from writer.core.events import Delta, Finished
+from writer.engine import backends
 from writer.engine.client import EngineClient, LocalModel
+from writer.engine.placement import Choice
 
 CHAT = [{"role": "user", "content": "Write a long story about a dragon who learns to bake bread."}]
 
@@ -168,6 +171,8 @@ def test_gpu_load_failure_falls_back_and_says_why(monkeypatch, model_path):
 
     monkeypatch.setattr(llama_cpp, "Llama", llama)
     monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: True)
+    here = backends.started()  # as if llama.cpp had found a GPU
+    monkeypatch.setattr(backends, "_started", replace(here, choice=Choice("gpu", here.choice.variant), gpus=("GPU",)))
     engine = Engine(send=lambda message: None, cancel=threading.Event())
     try:
         engine.load({"path": str(model_path), "n_ctx": 256, "gpu_layers": "auto"})

@@ -7,7 +7,7 @@ from generations import collect, texts_by_piece
 from writer.core.actions import ActionRequest
 from writer.core.events import Delta, Done, Finished, Progress
 from writer.core.pipeline import ActionRun
-from writer.engine import parallel
+from writer.engine import backends, parallel
 
 PARAGRAPHS = [
     "The library opens at nine in the morning and closes at six in the evening.",
@@ -84,6 +84,7 @@ def test_a_piece_too_long_for_the_context_is_a_clear_error(engine):
 def llm(model_path):
     from llama_cpp import Llama
 
+    backends.started()  # a portable build loads its CPU code first
     model = Llama(str(model_path), n_ctx=1024, n_threads=2, flash_attn=True, type_k=8, type_v=1, verbose=False)
     parallel.widen_context(model, 3)
     yield model

@@ -7,6 +7,7 @@ import sys
 
 from writer import __version__
 from writer.cli import actions, ask, models
+from writer.cli.options import add_backend_options
 from writer.core.errors import WriterError
 
 COMMANDS = (*actions.ACTION_COMMANDS, "ask", "doctor", "models")
@@ -24,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     actions.add_parsers(sub)
     ask.add_parser(sub)
-    sub.add_parser("doctor", help="report the llama.cpp build, GPU support, folders and models")
+    add_backend_options(sub.add_parser("doctor", help="report the llama.cpp build, where it runs and why, GPU support, "
+                                       "folders and models"))
     models.add_parser(sub, _Parser)
     return parser
 
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "doctor":
             from writer.cli import doctor
-            return doctor.run()
+            return doctor.run(args)
         if args.command == "models":
             return models.run(args)
         if args.command == "ask":

@@ -44,6 +44,13 @@ def warn(message) -> None:
     print(f"writer: {message}", file=sys.stderr)
 
 
+def warn_loaded(loaded) -> None:
+    """What the user should know about where the model runs: a backend that crashed, fewer GPU layers."""
+    for note in (loaded.fallback, loaded.placement):
+        if note is not None:
+            warn(note)
+
+
 def run(args: argparse.Namespace) -> int:
     from writer.engine.session import EngineSession
 
@@ -57,9 +64,7 @@ def run(args: argparse.Namespace) -> int:
     session = EngineSession()
     out = sys.stdout
     try:
-        loaded = session.load(settings)
-        if loaded.placement is not None:
-            warn(loaded.placement)
+        warn_loaded(session.load(settings))
         temperature = args.temperature if args.temperature is not None else settings.temperature_for(request.action)
         job = session.action(request, max_tokens=args.max_tokens, temperature=temperature, seed=args.seed)
         notes = []

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from writer.cli.actions import read_input, warn
+from writer.cli.actions import read_input, warn_loaded
 from writer.cli.options import add_engine_options, engine_settings
 
 
@@ -30,8 +30,7 @@ def run(args: argparse.Namespace) -> int:
     out, answer, sources, found = sys.stdout, "", (), True
     try:
         loaded = session.load(engine_settings(args))
-        if loaded.placement is not None:
-            warn(loaded.placement)
+        warn_loaded(loaded)
         for event in AskRun(session.engine, loaded.model.context, question, text, temperature=0.2):
             if isinstance(event, Delta) and not args.json:
                 out.write(event.text)

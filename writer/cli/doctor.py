@@ -26,25 +26,50 @@ def engine_status(settings: Settings) -> str:
         return f"server {settings.server_url}: {exc}"
 
 
-def run() -> int:
+def placement_rows(client, info) -> list[tuple[str, str]]:
+    """Where llama.cpp runs, and why there."""
+    from writer.engine import placement
+
+    record = placement.load_record()
+    if client.setting.forced:
+        why = f"forced ({client.setting}) by Settings or --backend/--cpu-variant"
+    elif record is not None and record.choice == client.choice:
+        why = f"{record.reason} (recorded in {placement.record_path()})"
+    else:
+        why = "the best this computer offers" + ("" if info.cpu_variant == "native" else
+                                                  f"; after a crash on first use: {', '.join(map(str, client.chain[1:])) or 'nothing'}")
+    backend = f"GPU ({', '.join(info.gpus)})" if info.backend == "gpu" else "CPU"
+    rows = [("Backend", backend),
+            ("CPU variant", "native (compiled into this llama.cpp build)" if info.cpu_variant == "native"
+             else f"{info.cpu_variant} (portable build)"),
+            ("Why", why)]
+    if info.backend == "gpu":
+        rows.append(("On the GPU", "one token at a time: drafting and pieces written together were measured "
+                     "slower there; KV cache in types the GPU build has kernels for"))
+    return rows
+
+
+def run(args=None) -> int:
     from writer.engine.client import EngineClient
+    from writer.engine.placement import Choice
 
     settings = Settings.load()
-    client = EngineClient()
+    choice = Choice(getattr(args, "backend", None) or settings.backend,
+                    getattr(args, "cpu_variant", None) or settings.cpu_variant)
+    client = EngineClient(choice=choice)
     try:
         info = client.info()
     finally:
         client.close()
     default = paths.default_model_path()
-    gpu = "yes" if info.gpu_offload_supported else "no (CPU-only build; see README for GPU builds)"
+    gpu = "yes" if info.gpu_offload_supported else "no (no GPU backend or device found; see README for GPU builds)"
     rows = [
         ("Writer", __version__),
         ("Python", sys.version.split()[0]),
         ("llama-cpp-python", info.llama_cpp_version),
         ("GPU offload", gpu),
         ("CPU features", info.system_info),
-        ("CPU variant", "native (compiled for the computer that built it)" if info.cpu_variant == "native"
-         else f"{info.cpu_variant} (portable build, chosen for this processor)"),
+        *placement_rows(client, info),
         ("Default model", str(default) if default else "not installed"),
         ("Chosen model", settings.model_path or "the default model"),
         ("Engine", engine_status(settings)),

@@ -47,10 +47,18 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="a .gguf model file (default: the bundled model or the one chosen in settings)")
     p.add_argument("--gpu-layers", type=gpu_layers, help="auto, or how many layers to offload to the GPU (0 = CPU only)")
     p.add_argument("--ctx", type=context_size, help="context size in tokens")
+    add_backend_options(p)
     p.add_argument("--server", metavar="URL", help="an OpenAI-compatible server to use instead of this computer, "
                    "e.g. http://gpu-box:8080/v1 (key: WRITER_API_KEY or the keyring)")
     p.add_argument("--server-model", metavar="NAME", help="the model on that server (default: the one in the "
                    "settings, else the first the server lists)")
+
+
+def add_backend_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--backend", choices=("auto", "gpu", "cpu"), help="where llama.cpp runs (default: auto, the GPU "
+                   "when one is found; a crash on first use falls back to the CPU)")
+    p.add_argument("--cpu-variant", metavar="NAME", help="llama.cpp's CPU code to use, e.g. haswell or x64 "
+                   "(default: auto; 'writer doctor' lists them)")
 
 
 def add_generation_options(p: argparse.ArgumentParser) -> None:
@@ -68,6 +76,8 @@ def engine_settings(args) -> Settings:
         model_path=args.model or settings.model_path,
         n_ctx=args.ctx or settings.n_ctx,
         gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.gpu_layers,
+        backend=args.backend or settings.backend,
+        cpu_variant=args.cpu_variant or settings.cpu_variant,
         speculative=settings.speculative if getattr(args, "speculative", None) is None else args.speculative == "on",
     )
     return server_settings(args, settings)

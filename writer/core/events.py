@@ -31,6 +31,9 @@ class ModelInfo:
     threads: int = 0
     parallel: int = 1  # pieces of a long document the engine writes at once
     drafting: bool = False  # the engine drafts from the prompt (speculative decoding)
+    backend: str = "cpu"  # where a local model runs: "gpu" or "cpu"
+    cpu_variant: str | None = None  # llama.cpp's CPU code for this processor ("native", "haswell", …)
+    gpu_name: str | None = None  # the GPU it runs on
     server: str | None = None  # the host name, when a server runs the model
 
 
@@ -42,6 +45,9 @@ class EngineInfo:
     system_info: str = ""
     cpu_variant: str | None = None
     model: ModelInfo | None = None
+    backend: str = "cpu"  # what the worker runs on: "gpu" or "cpu"
+    gpus: tuple[str, ...] = ()  # the GPU devices llama.cpp sees
+    fallback: Message | None = None  # a backend crashed as this load began; what runs instead
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class Loaded:
     gpu_offload_supported: bool
     placement: Message | None = None  # why it runs on fewer GPU layers than asked
     fit: Message | None = None  # how it fits this computer's memory
+    fallback: Message | None = None  # a backend crashed on first use; what runs instead (said once)
 
 
 # -- one generation (what an engine streams) ------------------------------------------------

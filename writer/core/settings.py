@@ -49,6 +49,8 @@ _VALIDATORS = {
     "speculative": lambda v: v if isinstance(v, bool) else None,
     "language": lambda v: v if isinstance(v, str) and v.replace("_", "").isalpha() and len(v) <= 10 else None,
     "engine": lambda v: v if v in ("local", "server") else None,
+    "backend": lambda v: v if v in ("auto", "gpu", "cpu") else None,
+    "cpu_variant": lambda v: v if isinstance(v, str) and 0 < len(v) <= 40 and v.replace("_", "").replace(".", "").isalnum() else None,
     "server_url": _server_url,
     "server_model": lambda v: v.strip() or None if isinstance(v, str) else None,
     "server_ca_file": lambda v: v if isinstance(v, str) and v else None,
@@ -72,6 +74,8 @@ class Settings:
     speculative: bool = True  # draft tokens from the prompt and verify them in one batch (faster copies)
     language: str = "system"  # the interface language: "system", or a locale such as "zh_CN"
     engine: str = "local"  # "local": the worker on this computer; "server": the server below
+    backend: str = "auto"  # "auto" (the GPU when llama.cpp finds one), "gpu" or "cpu"; forced: no fallback
+    cpu_variant: str = "auto"  # llama.cpp's CPU code: "auto" (the best this processor runs) or a variant name
     server_url: str | None = None  # an OpenAI-compatible server, e.g. http://gpu-box:8080/v1
     server_model: str | None = None  # None: the first model the server lists
     server_ca_file: str | None = None  # a PEM file for a server with an internal certificate
@@ -87,7 +91,7 @@ class Settings:
         """What the loaded model depends on; a change means loading it again."""
         if self.engine == "server":
             return self.engine, self.server_url, self.server_model, self.server_ca_file, self.server_context
-        return self.model_path, self.n_ctx, self.gpu_layers, self.threads, self.speculative
+        return self.model_path, self.n_ctx, self.gpu_layers, self.threads, self.speculative, self.backend, self.cpu_variant
 
     @classmethod
     def path(cls):

@@ -15,13 +15,14 @@ import queue
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Callable, Iterator, Union
 
 from writer.core.errors import EngineError
 from writer.core.events import Delta, EngineInfo, Finished, ModelInfo
 from writer.core.messages import Message, msg, plain
-from writer.engine import protocol
+from writer.engine import placement, protocol
+from writer.engine.placement import Choice
 
 START_TIMEOUT = 60.0
 LOAD_TIMEOUT = 600.0  # a large model from a slow disk
@@ -66,11 +67,21 @@ def model_info(data: dict) -> ModelInfo:
 def engine_info(event: dict) -> EngineInfo:
     model = model_info(event["model"]) if event.get("model") else None
     return EngineInfo(event["llama_cpp_version"], event["gpu_offload_supported"], event["system_info"],
-                      event.get("cpu_variant"), model)
+                      event.get("cpu_variant"), model, event.get("backend", "cpu"), tuple(event.get("gpus") or ()))
+
+
+class NativeCrash(EngineError):
+    """The worker's native code crashed before its choice of backend was proven (placement.py)."""
+
+
+def _first_use_crash(choice: Choice, returncode: int) -> Message:
+    return msg("engine.first_use_crash", "llama.cpp crashed as it began to run on {choice} (exit status {status}).",
+               choice=choice.describe(), status=returncode)
 
 
 def _failure(event: dict) -> EngineError:
-    return EngineError(Message.from_data(event.get("message")))
+    message = Message.from_data(event.get("message"))
+    return (NativeCrash if message.code == "engine.first_use_crash" else EngineError)(message)
 
 
 class Generation:
@@ -103,10 +114,14 @@ class Generation:
 
 class EngineClient:
     def __init__(self, model: LocalModel | None = None, on_death: Callable[[Message], None] | None = None,
-                 hang_timeout: float = 5.0) -> None:
+                 hang_timeout: float = 5.0, choice: Choice = Choice()) -> None:
         self.model = model
         self.on_death = on_death
         self.hang_timeout = hang_timeout
+        self.setting = choice  # forced by Settings or the command line, else "auto"
+        self.choice: Choice | None = None  # what the running worker runs on
+        self.chain: tuple[Choice, ...] = ()  # what it would try next, best first
+        self._next: Choice | None = None  # what the next worker starts with after a crash
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._proc: subprocess.Popen | None = None
@@ -123,11 +138,22 @@ class EngineClient:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
+    def _start_choice(self) -> Choice:
+        """A forced choice; else the one a crash left; else the one recorded for this machine."""
+        if self.setting.forced:
+            return self.setting
+        if self._next is not None:
+            return self._next
+        record = placement.load_record()
+        return record.choice if record else Choice()
+
     def start(self) -> None:
         with self._lock:
             if self.running:
                 return
-            env = dict(os.environ, PYTHONUNBUFFERED="1")
+            wanted = self._start_choice()
+            self.choice = None
+            env = dict(os.environ, PYTHONUNBUFFERED="1", **wanted.env())
             try:
                 proc = subprocess.Popen(
                     worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -146,6 +172,9 @@ class EngineClient:
         except queue.Empty:
             self.kill()
             raise EngineError(msg("engine.start_timeout", "The engine did not start within a minute.")) from None
+        if hello is None and placement.is_native_crash(proc.returncode):
+            self.choice = wanted  # what crashed, for load() to step past
+            raise NativeCrash(_first_use_crash(wanted, proc.returncode))
         if hello is None:
             # It died before saying it was ready (a missing library, an unsupported CPU):
             # restarting would not help, so say why, once.
@@ -154,13 +183,17 @@ class EngineClient:
             reason = plain(detail[:300]) if detail else msg("engine.exit_status", "it exited with code {code}",
                                                             code=proc.returncode)
             raise EngineError(msg("engine.start_failed", "The engine could not start: {reason}", reason=reason))
+        self.choice = Choice.from_data(hello["choice"])
+        self.chain = tuple(Choice.from_data(c) for c in hello["chain"])
 
     def _read_stderr(self, proc: subprocess.Popen) -> None:
         for raw in proc.stderr:
-            self._stderr_tail.append(raw.decode("utf-8", "replace").rstrip())
+            line = raw.decode("utf-8", "replace").rstrip()
+            if not line.startswith("load_backend: loaded"):  # ggml's note as a backend loads, not a reason
+                self._stderr_tail.append(line)
 
     def _read_events(self, proc: subprocess.Popen, ready: queue.Queue) -> None:
-        started = False
+        started = proven = False  # proven: a model loaded, so the backend ran its first decode
         while True:
             try:
                 event = protocol.read_message(proc.stdout, protocol.EVENTS)
@@ -173,6 +206,7 @@ class EngineClient:
                 started = True
                 ready.put(event)
                 continue
+            proven = proven or event["type"] == "loaded"
             self._dispatch(event)
         proc.wait()
         ready.put(None)
@@ -180,12 +214,16 @@ class EngineClient:
             if self._proc is proc:
                 self._proc = None
             streams, self._streams = self._streams, {}
-        if not self._closing and started:  # start() reports a worker that never started
-            message = self._death_message(proc)
-            for rid, stream in streams.items():
-                stream.put({"type": "error", "id": rid, "message": message.to_data()})
-            if self.on_death:
-                self.on_death(message)
+        if self._closing or not started:  # start() reports a worker that never started
+            return
+        # A native crash before the first decode is the backend's, not the model's: load() tries
+        # the next choice. Any other death is restarted by the engine session.
+        first_use = not proven and placement.is_native_crash(proc.returncode) and self.choice is not None
+        message = _first_use_crash(self.choice, proc.returncode) if first_use else self._death_message(proc)
+        for rid, stream in streams.items():
+            stream.put({"type": "error", "id": rid, "message": message.to_data()})
+        if self.on_death and not first_use:
+            self.on_death(message)
 
     def _death_message(self, proc: subprocess.Popen) -> Message:
         code = proc.returncode
@@ -257,15 +295,34 @@ class EngineClient:
         return event
 
     def load(self, model: LocalModel | None = None) -> EngineInfo:
-        """Loads `model`, or again the one configured, in the worker."""
+        """Loads `model`, or again the one configured, in the worker. When the worker's native
+        code crashes before its first decode, the next safer choice is tried and, once one
+        works, recorded for this machine; the EngineInfo then says so in `fallback`."""
         model = model or self.model
         if model is None:
             raise EngineError(msg("engine.no_model", "No model is loaded."))
         self.model = model
-        event = self._call({"type": "load", "path": str(model.path), "n_ctx": model.n_ctx,
-                            "gpu_layers": model.gpu_layers, "threads": model.threads,
-                            "speculative": model.speculative}, LOAD_TIMEOUT)
-        return engine_info(event)
+        request = {"type": "load", "path": str(model.path), "n_ctx": model.n_ctx, "gpu_layers": model.gpu_layers,
+                   "threads": model.threads, "speculative": model.speculative}
+        crashed: list[Choice] = []
+        while True:
+            try:
+                info = engine_info(self._call(request, LOAD_TIMEOUT))
+                break
+            except NativeCrash:
+                crashed.append(self.choice)
+                following = None if self.setting.forced else placement.next_choice(list(self.chain), self.choice)
+                if following is None or following in crashed:
+                    raise EngineError(placement.exhausted(os.path.basename(model.path), crashed)) from None
+                self._next = following
+        if not crashed:
+            return info
+        note = placement.fallback_note(crashed, self.choice)
+        try:
+            placement.save_record(placement.Record(self.choice, note, tuple(crashed)))
+        except OSError:
+            pass  # this session still starts with the choice that works (self._next)
+        return replace(info, fallback=note)
 
     def probe(self, path: str) -> dict:
         """Reads a model file's description in the worker, so a malformed file cannot hurt the app."""

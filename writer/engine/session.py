@@ -33,15 +33,17 @@ def local_engine(current: Engine | None, settings: Settings, on_death: Callable[
     """The worker-process engine for the model the settings choose (reusing a running worker)."""
     from writer.core.models import resolve_model
     from writer.engine.client import EngineClient, LocalModel
+    from writer.engine.placement import Choice
 
     model = LocalModel(str(resolve_model(settings.model_path)), settings.n_ctx, settings.gpu_layers, settings.threads,
                        settings.speculative)
-    if isinstance(current, EngineClient):
+    choice = Choice(settings.backend, settings.cpu_variant)
+    if isinstance(current, EngineClient) and current.setting == choice:
         current.model = model
         return current
     if current is not None:
         current.close()
-    return EngineClient(model, on_death=on_death)
+    return EngineClient(model, on_death=on_death, choice=choice)
 
 
 def engine_for(current: Engine | None, settings: Settings, on_death: Callable[[Message], None]) -> Engine:
@@ -110,7 +112,7 @@ class EngineSession:
             model = info.model
             # The fit estimate may ask nvidia-smi: done here, on the loading thread.
             fit = estimate(model.size_bytes, model.layers).describe() if model.size_bytes else None
-            loaded = Loaded(model, info.gpu_offload_supported, placement_note(model), fit)
+            loaded = Loaded(model, info.gpu_offload_supported, placement_note(model), fit, info.fallback)
         except WriterError as exc:
             with self._cond:
                 restarting = self._deaths != deaths  # a dead engine is handled by _on_death

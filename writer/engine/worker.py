@@ -11,6 +11,7 @@ import codecs
 import ctypes
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -19,7 +20,6 @@ from writer.core.errors import EngineError
 from writer.core.messages import Message, msg, plain
 from writer.engine import backends, decoding, parallel, protocol
 
-GGML_TYPE_F16, GGML_TYPE_Q8_0 = 1, 8  # the KV cache's types (llama.cpp's ggml_type)
 FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
               10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
               16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16"}
@@ -101,7 +101,8 @@ class Engine:
         path = _existing_file(request.get("path") or "")
         self.close()
         requested = request.get("gpu_layers", "auto")
-        can_offload = bool(llama_supports_gpu_offload())
+        started = backends.started()
+        can_offload = bool(llama_supports_gpu_offload()) and started.choice.backend == "gpu"
         if requested == "auto":
             layers = -1 if can_offload else 0
         else:
@@ -109,10 +110,11 @@ class Engine:
         attempts = [layers] + ([layers // 2 if layers > 0 else 16, 0] if layers != 0 else [])
         threads = int(request.get("threads") or default_threads())
         # Why the model runs on fewer GPU layers than asked, if it does.
-        reason = None if can_offload or requested in ("auto", 0, "0") else msg("gpu.build_cannot_offload",
-                                                                                  "this llama.cpp build cannot offload to a GPU")
+        reason = None if can_offload or requested in ("auto", 0, "0") else _no_gpu_reason()
+        system_info = llama_cpp_system_info()
         last_exc: Exception | None = None
         for n in attempts:
+            type_k, type_v = backends.cache_types(can_offload and n != 0, system_info)
             try:
                 self.llm = Llama(
                     model_path=path,
@@ -121,13 +123,10 @@ class Engine:
                     n_threads=threads,
                     n_threads_batch=os.cpu_count() or threads,
                     n_batch=512,
-                    # With flash attention and q8_0 keys, llama.cpp computes each token's attention the
-                    # same way alone, in a batch or beside other sequences, so drafts and parallel pieces
-                    # write what plain decoding would, token for token (see decoding.py). f16 values
-                    # keep attention fast; the cache takes 3/4 of the default's memory.
+                    # Cache types with a flash-attention kernel on this backend (backends.cache_types).
                     flash_attn=True,
-                    type_k=GGML_TYPE_Q8_0,
-                    type_v=GGML_TYPE_F16,
+                    type_k=type_k,
+                    type_v=type_v,
                     verbose=False,
                 )
                 break
@@ -139,16 +138,36 @@ class Engine:
             raise EngineError(_load_error_message(last_exc, path))
         n_layer = _layers(self.llm)
         offloaded = 0 if not can_offload else (n_layer + 1 if n < 0 else min(n, n_layer + 1))
-        streams = parallel.choose_streams(threads, self.llm.n_ctx(), parallel.kv_bytes_per_token(self.llm),
-                                          parallel.total_memory())
+        # On a GPU drafts and pieces written together were measured slower than one token at a
+        # time (H200: drafting x0.74-0.97, pieces x0.72) and not token for token identical with
+        # its cache types, so that backend writes one token at a time (see README).
+        on_gpu = offloaded > 0
+        streams = 1 if on_gpu else parallel.choose_streams(threads, self.llm.n_ctx(),
+                                                           parallel.kv_bytes_per_token(self.llm), parallel.total_memory())
         try:
             parallel.widen_context(self.llm, streams)
         except (ValueError, RuntimeError):  # no memory for the extra streams: pieces go one by one
             streams = 1
         self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason.to_data() if reason else None,
-                          "threads": threads, "parallel": streams, "drafting": bool(request.get("speculative", True))}
+                          "threads": threads, "parallel": streams,
+                          "drafting": bool(request.get("speculative", True)) and not on_gpu,
+                          "backend": "gpu" if on_gpu else "cpu", "cpu_variant": started.choice.variant,
+                          "gpu_name": started.gpus[0] if on_gpu and started.gpus else None}
         self._pieces.clear()
         self._install_abort_callback()
+        self._prove()
+
+    def _prove(self) -> None:
+        """A short decode under the chosen backend, prompt and single token both, before the model
+        is reported ready: a backend that crashes in its first use (llama.cpp's AMX kernels, a GPU
+        driver) crashes here, where the client knows to try the next choice (placement.py)."""
+        llm = self.llm
+        _crash_if_asked("first")
+        tokens = llm.tokenize(b" Writer", add_bos=True)
+        llm.eval(tokens)
+        llm.eval([llm.token_eos()])
+        llm.n_tokens = 0
+        llm._ctx.kv_cache_seq_rm(-1, 0, -1)
 
     def _install_abort_callback(self) -> None:
         import llama_cpp
@@ -170,11 +189,14 @@ class Engine:
 
     def info(self) -> dict:
         import llama_cpp
+        started = backends.started()
         info = {
             "llama_cpp_version": llama_cpp.__version__,
             "gpu_offload_supported": bool(llama_cpp.llama_supports_gpu_offload()),
-            "system_info": llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip(),
-            "cpu_variant": backends.load_cpu_backend(),
+            "system_info": llama_cpp_system_info(),
+            "cpu_variant": started.choice.variant,
+            "backend": started.choice.backend,
+            "gpus": list(started.gpus),
             "model": None,
         }
         if self.llm is not None:
@@ -250,6 +272,7 @@ class Engine:
     def generate(self, request: dict) -> None:
         import llama_cpp
         llm = self._require_model()
+        _crash_if_asked("later")
         rid = request.get("id")
         tokens = self._prompt_tokens(request)
         room = decoding.context_limit(llm) - len(tokens)
@@ -362,6 +385,31 @@ class Engine:
                    "tokens_per_s": round(written / seconds, 2) if seconds > 0 else 0.0})
 
 
+def llama_cpp_system_info() -> str:
+    import llama_cpp
+    return llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip()
+
+
+def _no_gpu_reason() -> Message:
+    if os.environ.get("WRITER_BACKEND") == "cpu":  # forced, or recorded after a crash
+        return msg("gpu.cpu_chosen", "the CPU is chosen for this computer (writer doctor says why)")
+    return msg("gpu.build_cannot_offload", "this llama.cpp build cannot offload to a GPU")
+
+
+def _crash_if_asked(when: str) -> None:
+    """For the tests of the crash fallback: WRITER_TEST_CRASH names choices ("cpu:haswell",
+    "gpu", "*"; comma-separated) under which the worker dies of SIGSEGV in its first decode, or,
+    with "@later" after a name, at its first request to write instead."""
+    wanted = os.environ.get("WRITER_TEST_CRASH")
+    if not wanted:
+        return
+    choice = backends.started().choice
+    for item in wanted.split(","):
+        name, _, moment = item.strip().partition("@")
+        if (moment or "first") == when and name in ("*", choice.backend, str(choice)):
+            os.kill(os.getpid(), signal.SIGSEGV)
+
+
 def _sampling(request: dict) -> dict:
     """llama-cpp-python's sampler parameters for a request."""
     return {"temp": float(request.get("temperature", 0.7)), "top_k": int(request.get("top_k", 40)),
@@ -456,10 +504,11 @@ def run() -> int:
                 state["queued"].add(request.get("id"))
             inbox.put(request)
 
-    backends.prepare()
+    started = backends.prepare()
     threading.Thread(target=read_requests, name="requests", daemon=True).start()
     engine = Engine(send, cancel)
-    send({"type": "ready", "protocol": protocol.VERSION, "pid": os.getpid()})
+    send({"type": "ready", "protocol": protocol.VERSION, "pid": os.getpid(), "choice": started.choice.to_data(),
+          "chain": [c.to_data() for c in started.chain], "gpus": list(started.gpus)})
     while True:
         request = inbox.get()
         if request is None:

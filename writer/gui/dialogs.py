@@ -61,6 +61,14 @@ class SettingsDialog(QDialog):
         gpu_row.addWidget(self.gpu_layers)
         form.addRow(tr("GPU offload"), gpu_row)
 
+        self.backend = QComboBox()
+        self.backend.addItem(tr("Automatic (the GPU when one is found; the CPU if it crashes there)"), "auto")
+        self.backend.addItem(tr("GPU"), "gpu")
+        self.backend.addItem(tr("CPU only"), "cpu")
+        self.backend.setCurrentIndex(max(0, self.backend.findData(settings.backend)))
+        self.backend.setToolTip(tr("writer doctor shows where llama.cpp runs and why."))
+        form.addRow(tr("Backend"), self.backend)
+
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
         self.threads.setSpecialValueText(tr("Automatic"))
@@ -131,6 +139,7 @@ class SettingsDialog(QDialog):
         settings.n_ctx = self.n_ctx.value()
         mode = self.gpu_mode.currentData()
         settings.gpu_layers = "auto" if mode == "auto" else 0 if mode == "off" else self.gpu_layers.value()
+        settings.backend = self.backend.currentData()
         settings.threads = self.threads.value() or None
         settings.temperature = round(self.temperature.value(), 2)
         settings.edit_temperature = round(self.edit_temperature.value(), 2)

@@ -412,15 +412,17 @@ class MainWindow(QMainWindow):
                                          path=model.path, millions=f"{model.parameters / 1e6:.0f}",
                                          quantization=model.quantization, context=model.context))
         if model.gpu_layers:
-            self.device_label.setText(tr("GPU · {used}/{total} layers", used=model.gpu_layers, total=model.layers + 1))
+            self.device_label.setText(tr("{gpu} · {used}/{total} layers", gpu=model.gpu_name or tr("GPU"),
+                                         used=model.gpu_layers, total=model.layers + 1))
         else:
             self.device_label.setText("CPU")
-        reasons = [tr_message(m) for m in (model.gpu_fallback, loaded.fit) if m is not None]
+        reasons = [tr_message(m) for m in (loaded.fallback, model.gpu_fallback, loaded.fit) if m is not None]
         if not loaded.gpu_offload_supported:
             reasons.insert(0, tr("This llama.cpp build has no GPU support; see README to install a GPU build."))
         self.device_label.setToolTip("\n".join(reasons))
-        if loaded.placement is not None:
-            self.statusBar().showMessage(tr_message(loaded.placement), 15000)
+        for note in (loaded.placement, loaded.fallback):  # the crash fallback wins: it is said once
+            if note is not None:
+                self.statusBar().showMessage(tr_message(note), 15000)
 
     # -- recovery --------------------------------------------------------------------------
     def write_recovery_copy(self) -> None:
