@@ -27,6 +27,7 @@ llama_version="$("$py" -c 'from importlib.metadata import version; print(version
 wheels="$(PYTHON="$py" bash installers/portable-llama.sh "$llama_version")"
 rm -rf build/portable-llama
 "$py" -m pip install --quiet --no-deps --no-index --target build/portable-llama "$wheels"/llama_cpp_python-*.whl
+find build/portable-llama -name 'libggml-cpu-sapphirerapids.*' -delete  # never loaded: AMX crashes
 
 WRITER_LLAMA_DIR=build/portable-llama "$py" -m PyInstaller --noconfirm --log-level WARN \
     --distpath dist --workpath build/pyinstaller installers/pyinstaller/writer.spec

@@ -16,11 +16,13 @@ from writer.engine.placement import Choice
 
 
 @pytest.fixture(scope="module")
-def chain():
-    """What a worker on this machine would try, best first."""
-    client = EngineClient()
-    client.start()
-    client.close()
+def chain(tmp_path_factory):
+    """What a worker on this machine would try, best first (with no record of earlier crashes)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WRITER_HOME", str(tmp_path_factory.mktemp("chain-home")))
+        client = EngineClient()
+        client.start()
+        client.close()
     assert len(client.chain) >= 2, "the install should be the portable llama.cpp build (README's install command)"
     return client.chain
 

@@ -9,6 +9,7 @@ import time
 import pytest
 from PySide6.QtGui import QTextCursor
 
+from writer.core import paths
 from writer.core.settings import Settings
 from writer.engine import client as client_module
 from writer.engine import protocol
@@ -71,17 +72,21 @@ def test_worker_killed_during_loading(qtbot, window):
 CRASHING_WORKER = textwrap.dedent("""
     import os, sys, json
     out = sys.stdout.buffer
-    out.write(json.dumps({"v": VERSION, "type": "ready", "protocol": VERSION, "pid": os.getpid()}).encode() + b"\\n")
+    VARIANT = os.environ["WRITER_CPU_VARIANT"].replace("auto", "haswell")  # where the client asked
+    out.write(json.dumps({"v": VERSION, "type": "ready", "protocol": VERSION, "pid": os.getpid(),
+                          "choice": ["cpu", VARIANT], "chain": [["cpu", "haswell"], ["cpu", "x64"]],
+                          "gpus": []}).encode() + b"\\n")
     out.flush()
     for line in sys.stdin.buffer:
         if json.loads(line).get("type") == "load":
-            os.abort()  # what llama.cpp does on a failed internal assertion
+            DIE
 """)
 
 
-def test_a_model_that_crashes_every_load_does_not_loop(qtbot, tmp_path, monkeypatch, model_path):
+def crashing_bridge(tmp_path, monkeypatch, die):
+    """A bridge whose worker dies as it loads the model, and the list of the workers' starts."""
     script = tmp_path / "crashing_worker.py"
-    script.write_text(CRASHING_WORKER.replace("VERSION", str(protocol.VERSION)))
+    script.write_text(CRASHING_WORKER.replace("VERSION", str(protocol.VERSION)).replace("DIE", die))
     starts = []
 
     def command():
@@ -89,7 +94,11 @@ def test_a_model_that_crashes_every_load_does_not_loop(qtbot, tmp_path, monkeypa
         return [sys.executable, str(script)]
 
     monkeypatch.setattr(client_module, "worker_command", command)
-    bridge = EngineBridge(backoff=0.05)
+    return EngineBridge(backoff=0.05), starts
+
+
+def test_a_model_that_stops_the_engine_every_load_does_not_loop(qtbot, tmp_path, monkeypatch, model_path):
+    bridge, starts = crashing_bridge(tmp_path, monkeypatch, "os._exit(1)")
     bridge.load(Settings(model_path=str(model_path)))
     session = bridge.session
     qtbot.waitUntil(lambda: session.state == "error" and session.detail.code == "engine.gave_up", timeout=20000)
@@ -98,4 +107,21 @@ def test_a_model_that_crashes_every_load_does_not_loop(qtbot, tmp_path, monkeypa
     assert count == 4  # the first start and three restarts with back-off
     time.sleep(1.0)
     assert len(starts) == count  # and then no more
+    bridge.shutdown()
+
+
+def test_a_model_that_crashes_llama_cpp_on_every_choice_stops_after_the_list(qtbot, tmp_path, monkeypatch,
+                                                                             model_path):
+    # An abort while loading is what llama.cpp does on a failed assertion; it could be the
+    # backend's, so the next safer choice is tried, and when the last one crashes too, Writer stops.
+    bridge, starts = crashing_bridge(tmp_path, monkeypatch, "os.abort()")
+    bridge.load(Settings(model_path=str(model_path)))
+    session = bridge.session
+    qtbot.waitUntil(lambda: session.state == "error", timeout=20000)
+    assert session.detail.code == "placement.exhausted"
+    assert "cpu:haswell, cpu:x64" in str(session.detail) and model_path.name in str(session.detail)
+    assert len(starts) == 2  # one start per choice
+    time.sleep(1.0)
+    assert len(starts) == 2  # and then no more
+    assert not (paths.state_dir() / "backend.json").exists()  # nothing worked, so nothing is recorded
     bridge.shutdown()

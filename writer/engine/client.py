@@ -183,8 +183,13 @@ class EngineClient:
             reason = plain(detail[:300]) if detail else msg("engine.exit_status", "it exited with code {code}",
                                                             code=proc.returncode)
             raise EngineError(msg("engine.start_failed", "The engine could not start: {reason}", reason=reason))
-        self.choice = Choice.from_data(hello["choice"])
-        self.chain = tuple(Choice.from_data(c) for c in hello["chain"])
+        try:
+            self.choice = Choice.from_data(hello["choice"])
+            self.chain = tuple(Choice.from_data(c) for c in hello["chain"])
+        except (KeyError, TypeError, ValueError):
+            self.kill()
+            raise EngineError(msg("engine.start_failed", "The engine could not start: {reason}",
+                                  reason=plain("its first message did not say what it runs on"))) from None
 
     def _read_stderr(self, proc: subprocess.Popen) -> None:
         for raw in proc.stderr:
@@ -310,8 +315,11 @@ class EngineClient:
                 info = engine_info(self._call(request, LOAD_TIMEOUT))
                 break
             except NativeCrash:
-                crashed.append(self.choice)
-                following = None if self.setting.forced else placement.next_choice(list(self.chain), self.choice)
+                stuck = self.choice in crashed  # a worker that did not start where asked must not loop
+                if not stuck:
+                    crashed.append(self.choice)
+                following = None if stuck or self.setting.forced else placement.next_choice(list(self.chain),
+                                                                                            self.choice)
                 if following is None or following in crashed:
                     raise EngineError(placement.exhausted(os.path.basename(model.path), crashed)) from None
                 self._next = following
