@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from writer.core.chunking import sentences
+from writer.core.words import FUNCTION_WORDS
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
@@ -31,7 +32,6 @@ LENGTH_VARIANCE = 0.12  # of the log length ratio of a sentence and its translat
 SKIP_COST = 2.5
 JOIN_COST = 3.0
 SHORT_GROUP = 0.6  # across languages: a joined match this much shorter than its source lost part of it
-MAX_SEGMENTS = 400  # beyond this the texts are aligned in a band around the diagonal
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,10 @@ def segments(text: str) -> list[Segment]:
         for piece in sentences(line.rstrip("\n")):
             start = line.find(piece.text, at - offset) + offset
             body = piece.text.strip()
-            tokens = Counter(t.casefold() for t in _TOKEN.findall(body))
+            words = [t.casefold() for t in _TOKEN.findall(body)]
+            # Content words align and judge best ("the" is in every sentence); a sentence of
+            # function words only is judged by all of them.
+            tokens = Counter([w for w in words if w not in FUNCTION_WORDS] or words)
             if tokens:
                 out.append(Segment(body, start + piece.text.find(body), tokens,
                                    len(body) + (CJK_WEIGHT - 1) * len(_CJK_CHAR.findall(body))))
@@ -111,34 +114,37 @@ def _kept_share(tokens: Counter, other: Counter) -> float:
 
 # (source segments, result segments) a step takes
 _STEPS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
+BAND = 4  # segments off the diagonal (beyond the difference in count) a path may stray
 
 
 def _path(src: list[Segment], res: list[Segment], same_language: bool) -> list[tuple[list[Segment], list[Segment]]]:
+    """The cheapest alignment, searched in a band around the diagonal: texts that keep their order
+    stay near it, and the band keeps a long text's alignment linear in its length."""
     n, m = len(src), len(res)
-    band = max(10, abs(n - m) + 10) if max(n, m) > MAX_SEGMENTS else max(n, m) + 1
+    band = abs(n - m) + BAND
+    cost_of = _Costs(src, res, same_language)
     inf = float("inf")
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    cost[0][0] = 0.0
+    cost: dict[tuple[int, int], float] = {(0, 0): 0.0}
+    back: dict[tuple[int, int], tuple[int, int]] = {}
     for i in range(n + 1):
         centre = i * m / max(1, n)
         for j in range(max(0, int(centre - band)), min(m, int(centre + band)) + 1):
-            here = cost[i][j]
+            here = cost.get((i, j), inf)
             if here == inf:
                 continue
             for di, dj in _STEPS:
                 if i + di > n or j + dj > m:
                     continue
-                c = here + _step_cost(src[i:i + di], res[j:j + dj], same_language)
-                if c < cost[i + di][j + dj]:
-                    cost[i + di][j + dj] = c
-                    back[i + di][j + dj] = (di, dj)
+                c = here + cost_of(i, di, j, dj)
+                if c < cost.get((i + di, j + dj), inf):
+                    cost[i + di, j + dj] = c
+                    back[i + di, j + dj] = (di, dj)
     pairs = []
     i, j = n, m
     while i or j:
-        step = back[i][j]
+        step = back.get((i, j))
         if step is None:  # outside the band: the rest has no counterpart
-            pairs.append((src[:i], [])) if i else pairs.append(([], res[:j]))
+            pairs.append((src[:i], res[:j]) if i and j else (src[:i], []) if i else ([], res[:j]))
             break
         di, dj = step
         pairs.append((src[i - di:i], res[j - dj:j]))
@@ -146,15 +152,25 @@ def _path(src: list[Segment], res: list[Segment], same_language: bool) -> list[t
     return pairs[::-1]
 
 
-def _step_cost(a: list[Segment], b: list[Segment], same_language: bool) -> float:
-    merged = len(a) + len(b) > 2
-    if same_language:
-        if not a or not b:
-            return float(sum(sum(s.tokens.values()) for s in a + b))
-        ta, _ = _join(a)
-        tb, _ = _join(b)
-        return sum((ta - tb).values()) + sum((tb - ta).values()) + (MERGE_COST if merged else 0.0)
-    if not a or not b:
-        return SKIP_COST
-    (_, wa), (_, wb) = _join(a), _join(b)
-    return math.log((wb + 10) / (wa + 10)) ** 2 / LENGTH_VARIANCE + (JOIN_COST if merged else 0.0)
+class _Costs:
+    """The cost of a step: in the same language the distinct words that differ, across languages
+    the squared log ratio of the lengths. Sizes and joined pairs are computed once per segment."""
+
+    def __init__(self, src: list[Segment], res: list[Segment], same_language: bool) -> None:
+        self.same = same_language
+        self.src = [(frozenset(s.tokens), s.weight) for s in src]
+        self.res = [(frozenset(s.tokens), s.weight) for s in res]
+        self.src2 = [(a[0] | b[0], a[1] + b[1]) for a, b in zip(self.src, self.src[1:])]
+        self.res2 = [(a[0] | b[0], a[1] + b[1]) for a, b in zip(self.res, self.res[1:])]
+
+    def __call__(self, i: int, di: int, j: int, dj: int) -> float:
+        a = self.src[i] if di == 1 else self.src2[i] if di == 2 else None
+        b = self.res[j] if dj == 1 else self.res2[j] if dj == 2 else None
+        joined = di + dj > 2
+        if self.same:
+            if a is None or b is None:
+                return float(len((a or b)[0]))
+            return len(a[0] ^ b[0]) + (MERGE_COST if joined else 0.0)
+        if a is None or b is None:
+            return SKIP_COST
+        return math.log((b[1] + 10) / (a[1] + 10)) ** 2 / LENGTH_VARIANCE + (JOIN_COST if joined else 0.0)

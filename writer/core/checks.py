@@ -12,10 +12,11 @@ import difflib
 import re
 
 from writer.core.actions import ActionRequest
-from writer.core.fidelity import FUNCTION_WORDS, SIMILAR, WORD, Finding, fidelity
+from writer.core.fidelity import SIMILAR, Finding, fidelity
 from writer.core.language_id import base_code, identify, language_name
 from writer.core.languages import find_language
 from writer.core.messages import Message, msg
+from writer.core.words import FUNCTION_WORDS, WORD
 
 # Rewrite styles whose result cannot be the text itself; a proofread of a clean text may be.
 MUST_CHANGE = ("formal", "friendly", "concise", "expand", "simplify")

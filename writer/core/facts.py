@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 # A number in any script's digits, with grouping and a decimal part: 680,000 · 3,5 · 68.000 · ٦٨.
-_NUMBER = re.compile(r"(?<![A-Za-z_.\d])\d+(?:(?:[,.'\u066c\u00a0\u202f ]\d{3})+(?!\d))?(?:[.,\u066b]\d+)?")
+_NUMBER = re.compile(r"(?<![A-Za-z_.\d])(?:\d{1,3}(?:[,.'\u066c\u00a0\u202f ]\d{3})+(?!\d)|\d+)(?:[.,\u066b]\d+)?")
 _MULTIPLIERS = {
     "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "千": 10**3, "百": 100, "k": 10**3,
     "thousand": 10**3, "million": 10**6, "millions": 10**6, "billion": 10**9, "billions": 10**9,
@@ -95,6 +95,8 @@ def _digits(text: str) -> str:
 
 def _value(written: str) -> Decimal | None:
     """The value of a number as written, deciding what its separators are."""
+    if written.isascii() and written.isdigit():
+        return Decimal(written)  # most numbers: no separators to decide about
     s = _digits(written).replace("\u066b", ".").replace("\u066c", ",")
     s = re.sub(r"[\u00a0\u202f ']", "", s)
     seps = re.findall(r"[.,]", s)
@@ -186,16 +188,17 @@ def names(text: str, recurring: bool = False) -> list[Fact]:
     or more. CJK names are runs of two or three characters that recur: a name is written the same
     way each time, and a text names its people and places more than once."""
     found: dict[str, list[int]] = {}
-    openers: set[str] = set()
+    openers: dict[str, int] = {}
     for m in _CAPITALISED.finditer(text):
         word = m.group()
         if word in _NOT_NAMES or word.lower() in _MONTHS or word.lower() in _WORD_NUMBERS:
             continue
         if _SENTENCE_START.search(text, max(0, m.start() - 6), m.start()):
-            openers.add(word)
+            openers[word] = openers.get(word, 0) + 1
             continue
         found.setdefault(word, []).append(m.start())
-    out = [Fact("name", w, w.casefold(), at[0]) for w, at in found.items() if not recurring or len(at) > 1]
+    out = [Fact("name", w, w.casefold(), at[0]) for w, at in found.items()
+           if not recurring or len(at) + openers.get(w, 0) > 1]
     out += [f for f in _cjk_names(text)]
     return sorted(out, key=lambda f: f.start)
 
@@ -227,8 +230,8 @@ def compare(source: str, result: str, *, same_language: bool, check_added: bool 
     by value only and names only where they recur (a one-off word may be translated)."""
     found = Comparison()
     src_numbers, res_numbers = numbers(source), numbers(result)
-    src_values = values(source, months=not same_language)
-    res_values = values(result, months=not same_language)
+    src_values = {f.key for f in src_numbers} | _word_values(source, months=not same_language)
+    res_values = {f.key for f in res_numbers} | _word_values(result, months=not same_language)
     # In the same language a number keeps its unit too: "5 km" is not "5 miles".
     lost = [f for f in src_numbers if not _kept(f, res_numbers, res_values, same_language)]
     gained = [f for f in res_numbers if not _kept(f, src_numbers, src_values, same_language)]

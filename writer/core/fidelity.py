@@ -11,7 +11,6 @@ parts of the result it points at (`marks`), for the editor to highlight.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 
 from writer.core.actions import ActionRequest
@@ -19,7 +18,9 @@ from writer.core.alignment import Gap, align, segments
 from writer.core.cleanup import is_closing_note
 from writer.core.facts import Comparison, Fact, compare
 from writer.core.messages import Message, msg
+from writer.core.words import FUNCTION_WORDS, WORD, content_words
 
+MAX_NOTE_LINE = 1000  # characters at the end of the last line where a closing note is looked for
 MAX_QUOTE = 80  # characters of a sentence quoted in a finding
 MAX_LISTED = 4  # facts named in one finding; the rest are counted
 MAX_GAPS = 3  # dropped or added sentences reported one by one
@@ -53,16 +54,6 @@ POLICIES = {
     "summarize": Policy(added_facts=True, names=False),
     "custom": Policy(),
 }
-WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\d_]+(?:['’][^\W\d_]+)*")
-# Words a grammar correction adds, drops or swaps; changing them is not a change of content.
-FUNCTION_WORDS = frozenset(
-    "the a an and or but if of to in on at by for with from as is are was were be been being am has have had do "
-    "does did not no so that this these those it its it's he she they we you i me my your our their his her them "
-    "us there than then which who whom what when where while also just very about into onto".split()
-    + list("的地得了着过在是和与及就也都很吗呢吧啊")
-)
-
-
 def what(request: ActionRequest) -> Message:
     """The result's name at the start of a finding: "The translation", "The proofread"."""
     if request.action == "translate":
@@ -94,7 +85,7 @@ def fidelity(request: ActionRequest, result: str) -> list[Finding]:
         # moved to another sentence is not lost.
         everywhere = {w.casefold() for w in WORD.findall(result)}
         lost = [p for a, b in found.matched for p in lost_phrases(a, b, everywhere)]
-        if sum(len(_content(p)) for p in lost) >= MIN_LOST_WORDS:
+        if sum(len(content_words(p)) for p in lost) >= MIN_LOST_WORDS:
             findings.append(Finding(msg("result.left_out_words", "{result} leaves out words of your text: {words}.",
                                         result=what(request), words=_listing([f"“{_quote(p)}”" for p in lost]))))
     if policy.missing_facts or policy.added_facts:
@@ -105,8 +96,9 @@ def fidelity(request: ActionRequest, result: str) -> list[Finding]:
 
 
 def _closing_note(request: ActionRequest, result: str) -> Finding | None:
-    """A last sentence about the result that clean-up could not cut off: on a line with the text."""
-    parts = segments(result)
+    """A last sentence about the result that clean-up could not cut off: on a line with the text
+    (clean-up removes such a line of its own)."""
+    parts = segments(result.rstrip().rsplit("\n", 1)[-1][-MAX_NOTE_LINE:])
     if len(parts) < 2 or not is_closing_note(parts[-1].text, request.text):
         return None
     return Finding(msg("result.closing_note", "The result ends with a remark about itself, not your text: “{text}”; "
@@ -158,10 +150,6 @@ def _quote(text: str) -> str:
     finding ends the sentence)."""
     text = " ".join(text.split()).rstrip(".。!！?？;；:：")
     return text if len(text) <= MAX_QUOTE else text[:MAX_QUOTE - 1].rstrip() + "…"
-
-
-def _content(text: str) -> list[str]:
-    return [w for w in (w.casefold() for w in WORD.findall(text)) if w not in FUNCTION_WORDS]
 
 
 def lost_phrases(source: str, result: str, elsewhere: set[str] = frozenset()) -> list[str]:

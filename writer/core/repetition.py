@@ -59,7 +59,7 @@ class RepeatWatcher:
             self._scanned = len(self._text)
             if self.looped:
                 return self._release_to(self._cut)
-        return self._release_to(len(self._text))
+        return self._release_to(len(self._text), final=True)
 
     # -- internals -------------------------------------------------------------------------------
     def _add_unit(self, start: int, end: int) -> None:
@@ -104,7 +104,11 @@ class RepeatWatcher:
             hold = min(hold, self._scanned)
         return max(hold, self._released)
 
-    def _release_to(self, end: int) -> str:
+    def _release_to(self, end: int, final: bool = False) -> str:
+        """Text up to `end`, less the whitespace at its end unless `final`: a loop cut there must
+        not leave a space behind, and what follows brings that space out."""
+        if not final:
+            end = len(self._text[:end].rstrip())
         out = self._text[self._released:end]
         self._released = max(self._released, end)
         return out
