@@ -114,14 +114,14 @@ def _kept_share(tokens: Counter, other: Counter) -> float:
 
 # (source segments, result segments) a step takes
 _STEPS = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
-BAND = 4  # segments off the diagonal (beyond the difference in count) a path may stray
+BAND = 6  # segments a path may stray from the diagonal (drawn from corner to corner)
 
 
 def _path(src: list[Segment], res: list[Segment], same_language: bool) -> list[tuple[list[Segment], list[Segment]]]:
     """The cheapest alignment, searched in a band around the diagonal: texts that keep their order
     stay near it, and the band keeps a long text's alignment linear in its length."""
     n, m = len(src), len(res)
-    band = abs(n - m) + BAND
+    band = BAND
     cost_of = _Costs(src, res, same_language)
     inf = float("inf")
     cost: dict[tuple[int, int], float] = {(0, 0): 0.0}

@@ -84,7 +84,7 @@ def fidelity(request: ActionRequest, result: str) -> list[Finding]:
         # Sentence by sentence, so a long text costs no more than its sentences; a word that
         # moved to another sentence is not lost.
         everywhere = {w.casefold() for w in WORD.findall(result)}
-        lost = [p for a, b in found.matched for p in lost_phrases(a, b, everywhere)]
+        lost = [p for a, b in found.matched if a != b for p in lost_phrases(a, b, everywhere)]
         if sum(len(content_words(p)) for p in lost) >= MIN_LOST_WORDS:
             findings.append(Finding(msg("result.left_out_words", "{result} leaves out words of your text: {words}.",
                                         result=what(request), words=_listing([f"“{_quote(p)}”" for p in lost]))))

@@ -74,9 +74,14 @@ class RepeatWatcher:
             self._cut = self._units[keep][0]
             self.looped = True
 
+    def _recent_keys(self) -> list[str]:
+        """Keys of the last units: enough for any loop or held run (a held run of more than
+        MAX_CYCLE * REPEATS units would have been a loop), so a long text costs no more per token."""
+        return [u[2] for u in self._units[-(MAX_CYCLE * (REPEATS + 1) + 1):]]
+
     def _loop_cycle(self) -> int:
         """The length of the cycle the last units complete REPEATS times, or 0."""
-        keys = [u[2] for u in self._units]
+        keys = self._recent_keys()
         for cycle in range(1, MAX_CYCLE + 1):
             span = cycle * REPEATS
             if len(keys) < span:
@@ -92,13 +97,13 @@ class RepeatWatcher:
     def _hold_point(self) -> int:
         """Where the text that might be a loop starts: the first unit of a run in which each unit
         repeats one of the few before it, and the unfinished unit if it begins like one of those."""
-        keys = [u[2] for u in self._units]
+        keys = self._recent_keys()
         hold = len(self._text)
         i = len(keys)
         while i > 0 and keys[i - 1] in keys[max(0, i - 1 - MAX_CYCLE):i - 1]:
             i -= 1
         if i < len(keys):
-            hold = self._units[i][0]
+            hold = self._units[len(self._units) - len(keys) + i][0]
         partial = _key(self._text[self._scanned:])
         if partial and any(k.startswith(partial) for k in keys[-MAX_CYCLE:]):
             hold = min(hold, self._scanned)
