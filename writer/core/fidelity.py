@@ -38,9 +38,8 @@ class Finding:
 class Policy:
     sentences: bool = False  # every sentence must have a counterpart
     lost_words: bool = False  # no phrase may go (a proofread)
-    missing_facts: bool = False
-    added_facts: bool = False
-    names: bool = True
+    missing_facts: bool = False  # numbers, URLs, e-mail addresses, code and names must stay
+    added_facts: bool = False  # none may be invented
 
 
 POLICIES = {
@@ -51,9 +50,11 @@ POLICIES = {
     "concise": Policy(missing_facts=True, added_facts=True),
     "simplify": Policy(missing_facts=True, added_facts=True),
     "expand": Policy(missing_facts=True),
-    "summarize": Policy(added_facts=True, names=False),
+    "summarize": Policy(added_facts=True),
     "custom": Policy(),
 }
+
+
 def what(request: ActionRequest) -> Message:
     """The result's name at the start of a finding: "The translation", "The proofread"."""
     if request.action == "translate":
@@ -90,7 +91,7 @@ def fidelity(request: ActionRequest, result: str) -> list[Finding]:
                                         result=what(request), words=_listing([f"“{_quote(p)}”" for p in lost]))))
     if policy.missing_facts or policy.added_facts:
         facts = compare(request.text, result, same_language=same, check_added=policy.added_facts,
-                        check_names=policy.names and policy.missing_facts)
+                        check_names=policy.missing_facts)
         findings += _fact_findings(request, facts, policy)
     return findings
 
