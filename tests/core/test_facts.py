@@ -82,3 +82,4 @@ def test_across_languages_only_recurring_names_are_required():
     source = "Then Mara went to London. Mara was tired."
     assert [f.text for f in compare(source, "然后玛拉去了伦敦。玛拉很累。", same_language=False).missing] == ["Mara"]
     assert not compare(source, "Puis Mara est allée à Londres. Mara était fatiguée.", same_language=False)
+    assert not compare("See you on Monday at noon, on Monday.", "À lundi midi, lundi.", same_language=False)

@@ -45,8 +45,10 @@ _NOT_NAMES = frozenset("""
 I I'm I've I'll I'd A An The This That These Those It Its He She We You They Our Your My His Her Their There Here
 What When Where Who Why How Which If But And Or So Then Also Please Dear Hi Hello Thanks Thank Yes No Not OK Ok
 Le La Les Un Une Des Je Il Elle Nous Vous Ils Elles Ce Cette Et Mais Ou Donc Bonjour Merci Der Die Das Ein Eine
-Ich Sie Wir Es Und Aber Oder Mr Mrs Ms Dr Prof St Mme Mlle
+Ich Sie Wir Es Und Aber Oder Mr Mrs Ms Dr Prof St Mme Mlle Hey Sorry Regards Best Cheers Sincerely Kind
 """.split())
+# Day names: facts in one language, translated in another ("Thursday" is "jeudi").
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # Month names, for the number they stand for in a date.
 _MONTHS = {name: i + 1 for names in (
     "january february march april may june july august september october november december".split(),
@@ -184,14 +186,15 @@ def _verbatim(text: str) -> list[Fact]:
 
 def names(text: str, recurring: bool = False) -> list[Fact]:
     """Capitalised words that are not capitalised for starting a sentence (one that only ever
-    starts sentences is not taken for a name), and, with `recurring`, only those that come twice
-    or more. CJK names are runs of two or three characters that recur: a name is written the same
+    starts sentences is not taken for a name), and, with `recurring` (for a translation), only
+    those that come twice or more, day names aside. CJK names are runs of two or three characters that recur: a name is written the same
     way each time, and a text names its people and places more than once."""
     found: dict[str, list[int]] = {}
     openers: dict[str, int] = {}
     for m in _CAPITALISED.finditer(text):
         word = m.group()
-        if word in _NOT_NAMES or word.lower() in _MONTHS or word.lower() in _WORD_NUMBERS:
+        if word in _NOT_NAMES or word.lower() in _MONTHS or word.lower() in _WORD_NUMBERS or (
+                recurring and word.lower() in _WEEKDAYS):
             continue
         if _SENTENCE_START.search(text, max(0, m.start() - 6), m.start()):
             openers[word] = openers.get(word, 0) + 1
