@@ -12,6 +12,8 @@ from writer.core.alignment import segments
 from writer.core.events import Delta, Finished
 from writer.core.facts import numbers
 
+_ENDS = re.compile(r"[.!?。！？]['\"”’」』)）]*$")
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 NOTES = {"en": ["This is a corrected version of the original text with no additional changes.", "I hope this helps!"],
          "zh": ["以上是修改后的文本，没有其他改动。", "希望这对你有帮助。"]}
 # What a check must say about each plant ("removed": clean-up must take it out of the result).
@@ -58,21 +60,25 @@ def plants(case: dict, output: str, language: str, index: int) -> list[Plant]:
     changed = _changed_number(output)
     if changed and action in ("translate", "proofread", "concise", "formal", "friendly", "simplify", "ask"):
         out.append(Plant("number", changed, output))
-    if action != "ask":
+    # Notes and loops come after whole sentences; an output cut at the token limit ends in half of one.
+    whole = [p.text for p in parts if _ENDS.search(p.text)]
+    if action != "ask" and parts and _ENDS.search(parts[-1].text):
         note = NOTES["zh" if language in ("zh", "ja") else "en"][index % 2]
         out.append(Plant("note-line", output + "\n" + note, output))
-        out.append(Plant("note-inline", output + " " + note, output))
-    if parts:
-        last = parts[-1].text
-        out.append(Plant("repeat", output + (" " + last) * 6, output))
+        out.append(Plant("note-inline", output + ("" if _CJK.search(output[-1]) else " ") + note, output))
+    if whole:
+        gap = "" if _CJK.search(whole[-1][-1]) else " "
+        out.append(Plant("repeat", output + (gap + whole[-1]) * 6, output))
     return out
 
 
-def caught(plant: Plant, codes: set[str], result: str) -> bool:
-    """The check said what it should, or, for a note, clean-up took it out (a note on the text's
-    last line that streams in after the text is cut like one on a line of its own)."""
+def caught(plant: Plant, codes: set[str], result: str) -> tuple[bool, bool]:
+    """(the writer was warned or the failure removed, by any check; the check for this failure
+    said so, or, for a note, clean-up took it out: a note on the text's last line that streams in
+    after the text is cut like one on a line of its own)."""
     removed = plant.kind.startswith("note") and result.strip() == plant.clean.strip()
-    return removed or bool(codes & EXPECTED[plant.kind])
+    expected = removed or bool(codes & EXPECTED[plant.kind])
+    return expected or bool(codes & NEW_CODES), expected
 
 
 class ReplayEngine:

@@ -58,6 +58,7 @@ from writer.core.pipeline import ActionRun  # noqa: E402
 from writer.engine.client import EngineClient, LocalModel  # noqa: E402
 
 CASES = Path(__file__).resolve().parent / "cases"
+GOOD = Path(__file__).resolve().parent / "good"
 OPTIONS = ("action", "text", "style", "language", "instruction", "length")
 PROOFREAD_SIMILARITY = 0.85
 
@@ -174,21 +175,34 @@ def replay_action(client: EngineClient, case: dict, context: int, text: str) -> 
     return done.text, {n.code for n in notes}
 
 
-def planted_actions(client: EngineClient, cases: list[dict], rows: list[dict], context: int) -> tuple[list, list]:
-    """(planted failures, good results) as (id, kind, flagged) rows."""
-    planted, good = [], []
+def good_results(cases: list[dict]) -> dict[str, str]:
+    """A faithful result per case: the proofread references and the results written by hand."""
+    written = json.loads((GOOD / "results.json").read_text(encoding="utf-8"))
+    return {c["id"]: c.get("reference") or written[c["id"]] for c in cases
+            if "reference" in c or c["id"] in written}
+
+
+def planted_actions(client: EngineClient, cases: list[dict], rows: list[dict], context: int) -> dict[str, list]:
+    """Rows of (case, kind, flagged by any check, flagged for the failure) for: the good results
+    replayed, the model's outputs that passed the scores, failures planted in the model's
+    outputs (as issue 20 asks) and in the good results (a faithful base, whatever the model)."""
+    found = {"good": [], "passed_outputs": [], "planted_outputs": [], "planted_good": []}
+    good = good_results(cases)
     for i, (case, row) in enumerate(zip(cases, rows)):
         if case["action"] == "generate" or case.get("markdown"):
             continue  # nothing to keep / written in pieces the replay does not reproduce
         if row["passed"]:
-            good.append((case["id"], "output", bool(row["codes"] & NEW_CODES)))
-        if "reference" in case:
-            _, codes = replay_action(client, case, context, case["reference"])
-            good.append((case["id"], "reference", bool(codes & NEW_CODES)))
-        for plant in plants(case, row["result"], case["language_of_result"], i):
-            result, codes = replay_action(client, case, context, plant.text)
-            planted.append((case["id"], plant.kind, caught(plant, codes, result)))
-    return planted, good
+            found["passed_outputs"].append((case["id"], "output", bool(row["codes"] & NEW_CODES), False))
+        bases = [("planted_outputs", row["result"])]
+        if case["id"] in good:
+            _, codes = replay_action(client, case, context, good[case["id"]])
+            found["good"].append((case["id"], "good", bool(codes & NEW_CODES), False))
+            bases.append(("planted_good", good[case["id"]]))
+        for key, base in bases:
+            for plant in plants(case, base, case["language_of_result"], i):
+                result, codes = replay_action(client, case, context, plant.text)
+                found[key].append((case["id"], plant.kind, *caught(plant, codes, result)))
+    return found
 
 
 def ask_answers(client: EngineClient, context: int) -> tuple[list, list, list[bool]]:
@@ -203,11 +217,11 @@ def ask_answers(client: EngineClient, context: int) -> tuple[list, list, list[bo
             looped.append("result.repetition" in codes)
             name = f"ask-{language}-{i}"
             if fact.answer in done.text:  # a right answer: the checks should let it be
-                good.append((name, "answer", bool(codes & NEW_CODES)))
+                good.append((name, "answer", bool(codes & NEW_CODES), False))
             for plant in plants({"action": "ask"}, done.text, language, i):
                 replayed, replayed_notes = events_of(AskRun(ReplayEngine(client, plant.text), context, fact.question,
                                                             text, temperature=0.0))
-                planted.append((name, plant.kind, caught(plant, {n.code for n in replayed_notes}, replayed.text)))
+                planted.append((name, plant.kind, *caught(plant, {n.code for n in replayed_notes}, replayed.text)))
     return planted, good, looped
 
 
@@ -241,8 +255,8 @@ def check_time_ms(repeats: int = 5) -> dict[str, float]:
     return times
 
 
-def share(rows: list, flagged: bool = True) -> str:
-    hits = sum(1 for r in rows if r[2] == flagged)
+def share(rows: list, column: int = 2) -> str:
+    hits = sum(1 for r in rows if r[column])
     return f"{hits}/{len(rows)} ({hits / len(rows):.1%})" if rows else "0/0"
 
 
@@ -274,11 +288,12 @@ def main() -> None:
                 print(f"--- {row['id']}\n{row['result']}\n{row['notes']}", file=sys.stderr)
         for r in rows:
             r["passed"] = all(r[k] is not False for k in ("clean", "language", "markdown", "proofread"))
-        planted, good = planted_actions(client, cases, rows, context)
+        found = planted_actions(client, cases, rows, context)
         ask_looped: list[bool] = []
         if not args.only:
             ask_planted, ask_good, ask_looped = ask_answers(client, context)
-            planted, good = planted + ask_planted, good + ask_good
+            found["planted_outputs"] += ask_planted
+            found["passed_outputs"] += ask_good
     finally:
         client.close()
 
@@ -298,17 +313,21 @@ def main() -> None:
         "failed_and_flagged": f"{sum(r['flagged'] for r in failed)}/{len(failed)}",
         "passed_but_flagged": f"{sum(r['flagged'] for r in passed)}/{len(passed)}",
         "tokens": sum(r["tokens"] for r in rows), "seconds": round(sum(r["seconds"] for r in rows), 1),
-        "planted_flagged": share(planted),
-        **{f"planted_{kind}": share([p for p in planted if p[1] == kind])
+        **{f"{base}_flagged": share(found[base]) for base in ("planted_outputs", "planted_good")},
+        **{f"{base}_{kind}_said": share([p for p in found[base] if p[1] == kind], 3)
+           for base in ("planted_outputs", "planted_good")
            for kind in ("drop", "number", "note-line", "note-inline", "repeat")},
-        "good_flagged_by_new_checks": share(good),
+        "good_flagged": share(found["good"]),
+        "passed_outputs_flagged": share(found["passed_outputs"]),
         "repetition_fired_on_real_outputs": f"{sum('result.repetition' in r['codes'] for r in rows) + sum(ask_looped)}/"
                                             f"{len(rows) + len(ask_looped)}",
         "check_ms_2000_words": check_time_ms(),
     }
-    missed = [f"{p[0]}:{p[1]}" for p in planted if not p[2]]
-    wrongly = [f"{g[0]}:{g[1]}" for g in good if g[2]]
-    print(f"\nplanted failures missed: {missed or 'none'}\ngood results flagged: {wrongly or 'none'}")
+    for base in ("planted_outputs", "planted_good"):
+        missed = [f"{p[0]}:{p[1]}" for p in found[base] if not p[3]]
+        print(f"\n{base}, failures not named: {missed or 'none'}")
+    for base in ("good", "passed_outputs"):
+        print(f"{base} flagged: {[g[0] for g in found[base] if g[2]] or 'none'}")
     print("\n" + "  ".join(f"{k}={v}" for k, v in summary.items()))
     print(json.dumps(summary))
 

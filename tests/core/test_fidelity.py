@@ -64,6 +64,8 @@ def test_an_added_sentence_in_a_proofread_is_marked_in_the_result():
 @pytest.mark.parametrize("text, result, language, dropped", [
     (NOTE_EN, "请在周四之前把幻灯片发给我。", "zh-CN", "The client wants to see the budget"),
     (NOTE_ZH, "Please send me the slides before Thursday.", "en", "客户想在签字之前看到预算"),
+    ("我们错过了末班车，只好穿过公园走回家。天很冷，但月亮很美。",
+     "Nous avons raté le dernier bus, alors nous avons dû rentrer à pied par le parc.", "fr", "天很冷"),
     ("We missed the last train, so we walked home through the park. It was cold, but the moon was beautiful. "
      "We got back after midnight.", "Nous avons raté le dernier train, alors nous sommes rentrés à pied par le "
      "parc. Nous sommes rentrés après minuit.", "fr", "It was cold"),
@@ -79,6 +81,7 @@ def test_a_dropped_sentence_in_a_translation_is_found_by_length(text, result, la
     ("我们错过了末班车，只好穿过公园走回家。天很冷，但月亮很美。",
      "We missed the last bus and had to walk home through the park. It was cold, but the moon was beautiful.", "en"),
     ("Short. Then a much longer second sentence that goes on for a while.", "短。然后是一个长得多的第二句，说了好一会儿。", "zh-CN"),
+    ("Please send the slides. The client wants them.", "Please send the slides, since the client wants them.", "en"),
 ])
 def test_a_whole_translation_is_not_flagged(text, result, language):
     assert codes("translate", text, result, language=language) == []

@@ -30,7 +30,7 @@ LENGTH_VARIANCE = 0.12  # of the log length ratio of a sentence and its translat
 # counterpart, and two sentences translated as one. Translations keep their sentences far more
 # often than they join them, so a join must fit the lengths clearly better than a drop does.
 SKIP_COST = 2.5
-JOIN_COST = 3.0
+JOIN_COST = 4.0
 SHORT_GROUP = 0.6  # across languages: a joined match this much shorter than its source lost part of it
 
 

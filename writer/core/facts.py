@@ -216,8 +216,10 @@ def _cjk_names(text: str) -> list[Fact]:
                 gram = s[i:i + size]
                 counts[gram] = counts.get(gram, 0) + 1
                 first.setdefault(gram, run.start() + i)
-    # A pair inside a recurring triple is the same name, not another one.
-    triples = [g for g in counts if len(g) == 3 and counts[g] > 1 and not _CJK_NUMERAL.fullmatch(g)]
+    # A pair inside a recurring triple is the same name, not another one; a run with a function
+    # character after its first (a surname may be any character) is a phrase: 还没有, 我们的.
+    triples = [g for g in counts if len(g) == 3 and counts[g] > 1 and not _CJK_NUMERAL.fullmatch(g)
+               and not set(g[1:]) & _CJK_FUNCTION]
     pairs = [g for g in counts if len(g) == 2 and counts[g] > 2 and not any(g in t for t in triples)
              and not _CJK_NUMERAL.search(g) and not (set(g) & _CJK_FUNCTION)]
     return [Fact("name", g, g, first[g]) for g in triples + pairs]

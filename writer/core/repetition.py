@@ -18,9 +18,11 @@ import re
 MAX_CYCLE = 4  # sentences in the longest cycle looked for
 REPEATS = 3  # occurrences of a sentence or cycle that make a loop
 MIN_UNIT_CHARS = 6  # shorter units ("-", "***", "OK.") repeat legitimately in lists and tables
+CJK_CHARS = 3  # a Chinese or Japanese character counts as this many letters towards it
 # A unit ends at a line break or after a sentence end (Chinese and Japanese ones need no space).
 _UNIT_END = re.compile(r"\n+|(?<=[.!?…])[\"'”’)\]]*[ \t]+|[。！？][」』”’）]*[ \t]*")
 _NOISE = re.compile(r"[\W_]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def _key(unit: str) -> str:
@@ -64,7 +66,7 @@ class RepeatWatcher:
     # -- internals -------------------------------------------------------------------------------
     def _add_unit(self, start: int, end: int) -> None:
         key = _key(self._text[start:end])
-        if len(key) < MIN_UNIT_CHARS:
+        if len(key) + (CJK_CHARS - 1) * len(_CJK.findall(key)) < MIN_UNIT_CHARS:
             return  # too short to tell a loop from a list of short items; never held either
         self._units.append((start, end, key))
         cycle = self._loop_cycle()
