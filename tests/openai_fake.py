@@ -23,7 +23,9 @@ class FakeOpenAI:
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.models: list[dict] = [{"id": "fake-model", "object": "model"}]
         self.status: dict[str, int] = {}  # path -> error status to answer with
-        self.stream = "ok"  # ok | cut | bad_json | stall | pings | silent | no_done | error
+        self.stream = "ok"  # ok | cut | bad_json | stall | pings | silent | no_done | error | loop
+        self.loop = "The document contains footnotes. "  # what "loop" writes again and again
+        self.loop_sent = 0  # times it was written before the client hung up
         self.stall_s = 3.0
         self.models_page: bytes | None = None  # a page that is not JSON, answered instead of the model list
         self.props: dict | None = None  # what /props answers (404 when None)
@@ -97,6 +99,15 @@ class FakeOpenAI:
                 if mode == "silent":  # reading the prompt, and never done with it
                     time.sleep(fake.stall_s)
                 self._event(json.dumps({"choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}))
+                if mode == "loop":  # a model stuck in a loop, until the token limit or the client leaves
+                    for _ in range(500):
+                        try:
+                            self._event(self._chunk(fake.loop))
+                        except OSError:
+                            return
+                        fake.loop_sent += 1
+                        time.sleep(0.01)
+                    return
                 self._event(self._chunk(WORDS[0]))
                 self._event(self._chunk(WORDS[1]))
                 if mode == "cut":

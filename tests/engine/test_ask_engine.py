@@ -91,7 +91,7 @@ def test_cli_document_does_not_say(long_document):
     result = writer("ask", "What is the capital of France?", str(path), "--json")
     assert result.returncode == 0, result.stderr.decode()
     assert json.loads(result.stdout) == {"question": "What is the capital of France?", "answer": None, "found": False,
-                                         "sources": []}
+                                         "notes": [], "sources": []}
 
 
 @pytest.mark.parametrize("question, content, message", [

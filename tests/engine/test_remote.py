@@ -491,3 +491,22 @@ def test_doctor_says_which_engine_and_whether_it_answers(fake):
            "say its context length, so Writer assumes 2048 tokens (see the settings)."
     fake.models = []
     assert "offers no models" in engine_status(Settings(engine="server", server_url=fake.url))
+
+
+def test_a_server_model_in_a_loop_is_stopped_at_once_and_cut(fake):
+    """The repetition stopper reads the stream, so it stops a server as it stops the local model:
+    the request is cancelled (the connection closed) at the third copy, not at the token limit."""
+    from writer.core.actions import ActionRequest
+    from writer.core.events import Done, Note
+    from writer.core.pipeline import ActionRun
+
+    engine = engine_for(fake.url)
+    engine.load()
+    fake.stream = "loop"
+    events = list(ActionRun(engine, ActionRequest("rewrite", "The exporter drops footnotes.", style="formal"), 4096))
+    done = events[-1]
+    assert isinstance(done, Done) and done.finish == "stop"
+    assert done.text == "The document contains footnotes."
+    assert [e.message.code for e in events if isinstance(e, Note)][0] == "result.repetition"
+    time.sleep(0.3)
+    assert fake.loop_sent < 20  # of the 500 it would have written

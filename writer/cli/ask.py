@@ -19,7 +19,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Prints the answer as it streams, then its sources; with --json, both as data at the end."""
+    """Prints the answer as it streams, then its sources, then what the checks found on standard
+    error; with --json, all of it as data at the end."""
     from writer.core.ask import NOT_SAID, AskRun, Sources, check_question, check_text
     from writer.core.events import Delta, Done, Note
     from writer.engine.session import EngineSession
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     question, text = check_question(args.question), read_input(args.file)
     check_text(text)  # before the model loads: bad input is said at once
     session = EngineSession()
-    out, answer, sources, found = sys.stdout, "", (), True
+    out, answer, sources, found, notes = sys.stdout, "", (), True, []
     try:
         loaded = session.load(engine_settings(args))
         warn_loaded(loaded)
@@ -39,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
                 found = False
                 if not args.json:
                     out.write(f"{event.message}\n")
+            elif isinstance(event, Note):  # a check of the answer: on standard error, after it
+                notes.append(event.message)
             elif isinstance(event, Sources):
                 sources = event.sources
             elif isinstance(event, Done):
@@ -47,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         session.close()
     if args.json:
         json.dump({"question": question, "answer": answer if found else None, "found": found,
+                   "notes": [{"code": n.code, "text": str(n)} for n in notes],
                    "sources": [{"first_line": s.first_line, "last_line": s.last_line, "quote": s.quote} for s in sources]},
                   out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -54,4 +58,7 @@ def run(args: argparse.Namespace) -> int:
         out.write("\n\nSources:\n")
         for source in sources:
             out.write(f'  lines {source.first_line}–{source.last_line}: "{source.quote}"\n')
+    out.flush()
+    for note in notes:
+        warn(note)
     return 0

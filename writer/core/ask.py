@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterator, Union
 
 from writer.core.cleanup import StreamCleaner
 from writer.core.errors import UserError
 from writer.core.events import Delta, Done, Finished, Note
+from writer.core.grounding import grounding
 from writer.core.messages import msg
 from writer.core.paths import resource
-from writer.core.pipeline import TEMPLATE_OVERHEAD
+from writer.core.pipeline import TEMPLATE_OVERHEAD, repetition_note
+from writer.core.repetition import RepeatWatcher
 from writer.core.retrieval import Hit, Passage, PassageIndex, tokenize
 
 NOT_SAID = msg("ask.not_said", "The document does not seem to say.")
@@ -113,6 +115,7 @@ class AskRun:
         self.params = {"temperature": temperature, "seed": seed}
         self._cancelled = threading.Event()
         self._generation = None
+        self.repeated = ""  # what the answer repeated, when it looped
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -210,6 +213,11 @@ class AskRun:
             return
         self.conversation.turns.append(Turn(self.question, asked, answer))
         self.conversation.passages[:] = passages
+        if self.repeated:
+            yield repetition_note([self.repeated])
+        if finish != "cancelled":
+            for finding in grounding([p.text for p in passages], self.question, answer):
+                yield Note(finding.message, finding.marks)
         yield Sources(self._sources(hits, passages))
         yield Done(answer, finish, self._stats.completion_tokens, self._stats.tokens_per_s)
 
@@ -221,7 +229,7 @@ class AskRun:
     def _stream(self, messages: list[dict]):
         """Streams the cleaned answer; the start is held while it could still be the marker."""
         marker = prompt_data()["not_found"].lower()
-        cleaner = StreamCleaner()
+        cleaner, watcher = StreamCleaner(), RepeatWatcher()
         shown, held = [], ""
         self._stats = Finished("stop")
         generation = self._generation = self.engine.generate(messages, max_tokens=self.answer_tokens, **self.params)
@@ -230,9 +238,17 @@ class AskRun:
         finished = False
         try:
             for event in generation:
-                out = cleaner.feed(event.text) if isinstance(event, Delta) else cleaner.finish()
+                if isinstance(event, Delta):
+                    out = watcher.feed(cleaner.feed(event.text))
+                    if watcher.looped:
+                        generation.cancel()  # at once: every further token would be cut anyway
+                else:
+                    out = watcher.feed(cleaner.finish()) + watcher.finish()
                 if isinstance(event, Finished):
                     self._stats, finished = event, True
+                    if watcher.looped:  # cut on purpose, said in a note
+                        self._stats = replace(event, finish="stop")
+                        self.repeated = watcher.repeated
                 if not out:
                     continue
                 if not shown:

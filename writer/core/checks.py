@@ -1,7 +1,9 @@
 """Checks of a finished result, so a writer knows when not to trust it.
 
-`check_result(request, result)` returns warnings as messages, each one sentence with the way out.
-It never blocks the result and never raises: text too short or too mixed to judge is not flagged.
+`check_result(request, result)` returns warnings as messages, each one sentence with the way out;
+`result_findings` adds what each is about in the result (writer.core.fidelity: dropped, added
+and changed sentences and facts). They never block the result and never raise: text too short or
+too mixed to judge is not flagged.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import difflib
 import re
 
 from writer.core.actions import ActionRequest
+from writer.core.fidelity import SIMILAR, Finding, fidelity
 from writer.core.language_id import base_code, identify, language_name
 from writer.core.languages import find_language
 from writer.core.messages import Message, msg
+from writer.core.words import FUNCTION_WORDS, WORD
 
 # Rewrite styles whose result cannot be the text itself; a proofread of a clean text may be.
 MUST_CHANGE = ("formal", "friendly", "concise", "expand", "simplify")
@@ -29,22 +33,23 @@ _CHATTER = re.compile(
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 MAX_PARAGRAPHS = 20  # enough to catch a note after a short text; a long one is judged by its start
 _WRAPPED = re.compile(r'^\s*(```|""")[\s\S]*\1\s*$')
-_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\d_]+(?:['’][^\W\d_]+)*")
-# Words a grammar correction adds, drops or swaps; changing them is not a change of content.
-_FUNCTION_WORDS = frozenset(
-    "the a an and or but if of to in on at by for with from as is are was were be been being am has have had do "
-    "does did not no so that this these those it its it's he she they we you i me my your our their his her them "
-    "us there than then which who whom what when where while also just very about into onto".split()
-    + list("的地得了着过在是和与及就也都很吗呢吧啊")
-)
 MIN_PROOFREAD_WORDS = 12  # shorter texts cannot be judged: every edit is a large share of them
 PROOFREAD_LIMIT = 0.2  # share of content words a proofread may change beyond spelling fixes
-SIMILAR = 0.6  # a replaced word this close to the original is a spelling fix
 MAX_COMPARED_WORDS = 600  # a proofread is judged on its first pages: diffing a whole book takes minutes
 
 
 def check_result(request: ActionRequest, result: str) -> list[Message]:
     """Warnings about `result`, the finished text of `request` (a validated request)."""
+    return [f.message for f in result_findings(request, result)]
+
+
+def result_findings(request: ActionRequest, result: str) -> list[Finding]:
+    """The warnings of check_result, each with the parts of the result it is about."""
+    return [Finding(m) for m in _overall(request, result)] + fidelity(request, result)
+
+
+def _overall(request: ActionRequest, result: str) -> list[Message]:
+    """Warnings about the result as a whole: empty, chatter, echo, language, a proofread's edits."""
     if request.action == "generate":
         return []  # creative writing has no original to compare with
     if not result.strip():
@@ -129,8 +134,8 @@ def _name(language: str) -> Message:
 
 def _content_words(text: str) -> list[str]:
     """The first MAX_COMPARED_WORDS content words (a word is rarely over 20 characters with its spaces)."""
-    words = [w.casefold().replace("’", "'") for w in _WORD.findall(text[:20 * MAX_COMPARED_WORDS])]
-    return [w for w in words if w not in _FUNCTION_WORDS][:MAX_COMPARED_WORDS]
+    words = [w.casefold().replace("’", "'") for w in WORD.findall(text[:20 * MAX_COMPARED_WORDS])]
+    return [w for w in words if w not in FUNCTION_WORDS][:MAX_COMPARED_WORDS]
 
 
 def content_edits(original: str, result: str) -> int:

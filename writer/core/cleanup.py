@@ -48,6 +48,14 @@ _CHATTER_STARTS = (
     "the rewritten text", "this rewrite", "this translation", "translation note", "note:", "notes:", "explanation:",
     "changes made", "希望这对你有帮助", "希望这对您有帮助", "希望对你有帮助", "希望对您有帮助", "希望这能帮到你",
     "如有任何问题", "如有其他", "如有问题", "如果您需要", "如果你需要", "如果您有任何", "如果你有任何", "注：", "说明：",
+    # Lines that describe the result itself ("This is a corrected version of the original text…").
+    "this is a corrected", "this is the corrected", "this is a revised", "this is the revised", "this is a rewritten",
+    "this is the rewritten", "this is a proofread", "this is the proofread", "this is a translation",
+    "this is the translation", "this is the translated", "this is a summary of", "the corrected version",
+    "the revised version", "the above text", "the text above", "以上是修改", "以上是校对", "以上是翻译", "以上是改写",
+    "以上是更正", "以上为修改", "以上为校对", "以上为翻译", "以上就是修改", "以上是您", "以上是你",
+    "这是修改后", "这是校对后", "这是更正后", "这是翻译后", "这是改写后", "這是修改後", "這是校對後", "這是翻譯後",
+    "希望这能", "希望这些", "希望以上", "希望這對", "希望這能", "希望對你", "希望對您", "注:", "註：",
 )
 # Rewrites also report their edits in the first person after the text ("I changed 'was' to 'were'...").
 _EDIT_REPORT_STARTS = (
@@ -154,11 +162,7 @@ class StreamCleaner:
         return bool(self._source.strip()) and self._source.lstrip()[:6].casefold() == line.lstrip()[:6].casefold()
 
     def _is_chatter(self, line: str) -> bool:
-        low = line.strip().lower()
-        if not low.startswith(self._chatter):
-            return False
-        opening = " ".join(low.split()[:3])
-        return opening not in self._source.lower()  # only for the rare line that looks like chatter
+        return is_closing_note(line, self._source, self._chatter)
 
     def _may_become_chatter(self, partial: str) -> bool:
         low = partial.strip().lower()
@@ -200,6 +204,16 @@ class StreamCleaner:
         # The newline that ends the released text stays pending: it is only wanted if more follows.
         self._pending = self._pending[len(out):]
         return out
+
+
+def is_closing_note(line: str, source: str = "", starts: tuple[str, ...] = _CHATTER_STARTS) -> bool:
+    """`line` talks to the user about the result ("I hope this helps", "This is a corrected
+    version…") and does not begin as a line of `source` does."""
+    low = line.strip().lower()
+    if not low.startswith(starts):
+        return False
+    opening = " ".join(low.split()[:3])
+    return opening not in source.lower()  # only for the rare line that looks like chatter
 
 
 def clean(text: str, source: str = "", edit_reports: bool = False) -> str:

@@ -90,8 +90,10 @@ class Progress:
 
 @dataclass(frozen=True)
 class Note:
-    """Something the user should know about the result; `message.code` says what."""
+    """Something the user should know about the result; `message.code` says what. `marks` are
+    parts of the result it is about, for the editor to highlight."""
     message: Message
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Union
 
 from writer.core.actions import ActionRequest
-from writer.core.checks import check_result
+from writer.core.checks import result_findings
 from writer.core.chunking import Piece, split_text
 from writer.core.cleanup import StreamCleaner
 from writer.core.errors import UserError
 from writer.core.events import Delta, Done, Finish, Finished, Note, Progress, RunEvent
 from writer.core.markdown import Run, hide_links, one_line, restore_links, runs
 from writer.core.messages import msg
+from writer.core.repetition import RepeatWatcher
 
 TEMPLATE_OVERHEAD = 48  # tokens a chat template adds around the messages
 MIN_PIECE_TOKENS = 64  # smaller pieces lose too much context to be worth processing
@@ -52,15 +53,23 @@ class _PieceText:
     def __init__(self, request: ActionRequest, piece: _Piece, show: bool) -> None:
         self.piece = piece
         self.cleaner = StreamCleaner(request.text, edit_reports=request.action == "rewrite")
+        self.watcher = RepeatWatcher(request.text)
         self.streamed = show and not piece.targets
         self.whole = show and bool(piece.targets)
         self.parts: list[str] = []
 
+    @property
+    def looped(self) -> bool:
+        """The model went round in a loop: the repeats were cut and the generation should stop."""
+        return self.watcher.looped
+
     def feed(self, raw: str) -> list[Step]:
-        return self._out(self.cleaner.feed(raw))
+        return self._out(self.watcher.feed(self.cleaner.feed(raw)))
 
     def end(self, finish: Finish) -> list[Step]:
-        steps = self._out(self.cleaner.finish())
+        steps = self._out(self.watcher.feed(self.cleaner.finish()) + self.watcher.finish())
+        if self.looped:
+            finish = "stop"  # cut on purpose (said in a note), neither cancelled nor at the limit
         text = "".join(self.parts)
         if self.whole:
             steps.append(Delta(restore_links(self.piece.flat(text), list(self.piece.targets))))
@@ -89,6 +98,7 @@ class ActionRun:
         self._cancelled = threading.Event()
         self._current = None
         self._stats = {"completion_tokens": 0, "tokens_per_s": 0.0}
+        self._repeated: list[str] = []  # what each piece that looped repeated
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -136,6 +146,8 @@ class ActionRun:
         text = "".join(parts)
         if finish == "length":
             yield Note(msg("result.token_limit", "The result stopped at the token limit and may be incomplete."))
+        if self._repeated:
+            yield repetition_note(self._repeated)
         if finish != "cancelled":
             yield from result_notes(req, text)
         yield Done(text, finish, **self._stats)
@@ -159,6 +171,8 @@ class ActionRun:
             try:
                 for event in self._current:
                     yield from text.feed(event.text) if isinstance(event, Delta) else self._ended(text, event)
+                    if text.looped and isinstance(event, Delta):
+                        self._current.cancel()  # at once: every further token would be cut anyway
             finally:
                 self._current = None
             if self._cancelled.is_set():
@@ -198,9 +212,14 @@ class ActionRun:
             self._current = None
 
     def _ended(self, text: _PieceText, event: Finished) -> list[Step]:
+        """A piece's generation ended. (Writing several at once, a piece that looped goes on to
+        its token limit, unseen: the engine stops pieces only all together.)"""
         self._stats["completion_tokens"] += event.completion_tokens
         self._stats["tokens_per_s"] = event.tokens_per_s
-        return text.end(event.finish)
+        steps = text.end(event.finish)
+        if text.looped:
+            self._repeated.append(text.watcher.repeated)
+        return steps
 
     def _limit(self, piece: _Piece) -> int:
         return min(piece.max_tokens, self.max_tokens) if self.max_tokens else piece.max_tokens
@@ -324,5 +343,11 @@ def likely_prompt(request: ActionRequest, context_size: int) -> list[dict] | Non
 
 def result_notes(request: ActionRequest, text: str) -> Iterator[Note]:
     """The result checks (writer.core.checks) as notes shown with the result."""
-    for warning in check_result(request, text):
-        yield Note(warning)
+    for finding in result_findings(request, text):
+        yield Note(finding.message, finding.marks)
+
+
+def repetition_note(repeated: list[str]) -> Note:
+    """The model looped (writer.core.repetition): the repeats were cut; marks what repeated."""
+    return Note(msg("result.repetition", "The model started repeating itself; the result was cut there."),
+                tuple(repeated))

@@ -30,6 +30,7 @@ from writer.core.messages import Message, msg
 from writer.core.retrieval import PassageIndex
 from writer.gui.background import POOL
 from writer.gui.i18n import tr, tr_message
+from writer.gui.marks import marked_html
 
 INDEX_DELAY_MS = 800  # the index is rebuilt once typing pauses this long
 
@@ -117,6 +118,7 @@ class AskPanel(QWidget):
         self.conversation = Conversation()
         self.selection, self.selection_line = "", 1
         self.answer = ""
+        self.notes: list[Note] = []  # what the checks said about the last answer
         self.job: int | None = None
         self._jobs = itertools.count(1)
         self._run: AskRun | None = None
@@ -233,7 +235,7 @@ class AskPanel(QWidget):
         except WriterError as exc:
             self.status.setText(tr_message(exc.message))
             return
-        self.job, self._run, self.answer = next(self._jobs), run, ""
+        self.job, self._run, self.answer, self.notes = next(self._jobs), run, "", []
         self._history_html.append(f"<p><b>{html.escape(run.question)}</b></p>")
         self._render()
         self.sources.clear()
@@ -286,6 +288,8 @@ class AskPanel(QWidget):
             self.answer = ""
             self._history_html.append(f"<p><i>{html.escape(tr_message(event.message))}</i></p>")
             self._render()
+        elif isinstance(event, Note):  # a check of the answer (writer.core.grounding), shown beside it
+            self.notes.append(event)
         elif isinstance(event, Sources):
             for source in event.sources:
                 text = tr("lines {first}–{last}: “{quote}”", first=source.first_line, last=source.last_line,
@@ -312,7 +316,12 @@ class AskPanel(QWidget):
         else:
             self.status.setText("")
         if self.answer:
-            self._history_html.append(f"<p>{html.escape(self.answer).replace(chr(10), '<br>')}</p>")
+            self._history_html.append(f"<p>{marked_html(self.answer, [m for n in self.notes for m in n.marks])}</p>")
+            if self.notes:
+                said = "<br>".join(f"⚠ {html.escape(tr_message(n.message))}" for n in self.notes)
+                self._history_html.append(f'<p style="color:#8a5a00">{said}</p>')
+                # In the status too, which stays in view when the history scrolls.
+                self.status.setText("\n".join([self.status.text(), *(tr_message(n.message) for n in self.notes)]))
             self._render()
         self._set_answer_enabled(bool(self.answer.strip()))
 

@@ -18,6 +18,7 @@ from writer.core.languages import all_languages
 from writer.core.worddiff import word_diff
 from writer.gui import i18n
 from writer.gui.i18n import tr, tr_message
+from writer.gui.marks import highlight
 
 
 def diff_html(old: str, new: str) -> str:
@@ -133,6 +134,7 @@ class ActionPanel(QWidget):
         """A new run; `server` names where the text goes when a server does the writing."""
         self.job, self.origin, self.result, self.outcome, self.notes = job, origin, "", None, []
         self.output.clear()
+        self.output.setExtraSelections([])
         self.status.setText(tr("Sent to {server}; writing…", server=server) if server else tr("Writing…"))
         self.diff_toggle.setVisible(False)
         self.run_button.setEnabled(False)
@@ -187,6 +189,7 @@ class ActionPanel(QWidget):
             self.output.setHtml(f'<div style="white-space:pre-wrap">{diff_html(self.origin[2], self.result)}</div>')
         else:
             self.output.setPlainText(self.result)
+        highlight(self.output, [mark for note in self.notes for mark in note.marks])
 
     def _set_review_enabled(self, enabled: bool) -> None:
         has_origin = enabled and self.origin is not None and self.origin[0] != self.origin[1]
@@ -203,6 +206,7 @@ class ActionPanel(QWidget):
         self.result = ""
         self.origin = None
         self.output.clear()
+        self.output.setExtraSelections([])
         self.status.setText("")
         self.diff_toggle.setVisible(False)
         self._set_review_enabled(False)
