@@ -47,3 +47,26 @@ def test_the_editor_says_once_that_the_engine_cannot_start(qtbot, tmp_path, monk
     message = window.statusBar().currentMessage()
     assert message.startswith("The engine could not start: llama.cpp could not be loaded"), message
     window.close()
+
+
+@pytest.mark.parametrize("backend, requested, kinds, expected", [
+    ("auto", "auto", (), None),  # a CPU build: nothing to say
+    ("auto", "auto", ("Vulkan",), "gpu.no_device"),  # a GPU backend that found no device
+    ("cpu", "auto", ("Vulkan",), None),  # the CPU chosen: doctor says why, the fallback said it once
+    ("cpu", 20, ("Vulkan",), "gpu.cpu_chosen"),  # GPU layers asked for, the CPU chosen
+    ("auto", 20, (), "gpu.build_cannot_offload"),
+])
+def test_why_the_model_runs_on_the_cpu(monkeypatch, backend, requested, kinds, expected):
+    from writer.engine.placement import Choice
+    from writer.engine.worker import _no_gpu_reason
+
+    monkeypatch.setenv("WRITER_BACKEND", backend)
+    started = backends.Started(Choice("cpu", "haswell"), (Choice("cpu", "haswell"),), (), kinds)
+    reason = _no_gpu_reason(started, requested)
+    assert (reason.code if reason else None) == expected
+    if expected == "gpu.no_device":
+        from writer.core.events import ModelInfo
+        from writer.core.models import placement_note
+        note = str(placement_note(ModelInfo("m", 1024, gpu_layers=0, gpu_fallback=reason)))
+        assert note == ("Running on the CPU because no GPU answered through Vulkan (a graphics driver with Vulkan "
+                        "support lets Writer use one)."), note

@@ -12,7 +12,6 @@ import pytest
 from writer.core.errors import EngineError
 from writer.engine import placement
 from writer.engine.client import EngineClient, LocalModel
-from writer.engine.placement import Choice
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from writer.cli.actions import read_input, warn_loaded
+from writer.cli.actions import read_input, warn, warn_loaded
 from writer.cli.options import add_engine_options, engine_settings
 
 

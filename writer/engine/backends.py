@@ -22,7 +22,9 @@ from writer.core.messages import msg
 from writer.engine.placement import AUTO, Choice
 
 _VARIANT = re.compile(r"ggml-cpu-(.+?)\.(?:so|dll|dylib)$")
-_GPU_LIBRARY = re.compile(r"ggml-(?:cuda|vulkan|hip|metal|sycl|musa|opencl)\.(?:so|dll|dylib)$")
+_GPU_LIBRARY = re.compile(r"ggml-(cuda|vulkan|hip|metal|sycl|musa|opencl)\.(?:so|dll|dylib)$")
+_GPU_KINDS = {"cuda": "CUDA", "vulkan": "Vulkan", "hip": "ROCm", "metal": "Metal", "sycl": "SYCL", "musa": "MUSA",
+              "opencl": "OpenCL"}
 # The AMX kernels crash at `ldtilecfg` on AMX processors (llama.cpp issue 20824, open pull
 # request 26954): never loaded until a release with the fix is shown to decode on such a machine.
 UNSAFE_VARIANTS = frozenset({"sapphirerapids"})
@@ -36,6 +38,7 @@ class Started:
     choice: Choice
     chain: tuple[Choice, ...]
     gpus: tuple[str, ...]  # the GPU devices llama.cpp sees
+    gpu_kinds: tuple[str, ...] = ()  # the GPU backends this build ships as libraries ("Vulkan"), found or not
 
 
 _started: Started | None = None
@@ -139,17 +142,20 @@ def start(wanted: Choice) -> Started:
                               "cannot run on this processor; choose one of: {variants}.", variant=variant,
                               variants=", ".join(names)))
     ggml = _loaded_libggml()
+    kinds: list[str] = []
     if folder is not None:
         if not _load(ggml, variants[variant]):
             raise EngineError(msg("engine.llama_unloadable", "llama.cpp could not be loaded: {reason}", reason=variant))
         if wanted.backend != "cpu":
             for path in sorted(folder.iterdir()):
-                if _GPU_LIBRARY.search(path.name):
-                    _load(ggml, path)  # fails without a driver: the CPU runs then
+                found = _GPU_LIBRARY.search(path.name)
+                if found:
+                    kinds.append(_GPU_KINDS[found.group(1)])
+                    _load(ggml, path)  # fails without a driver or the Vulkan loader: the CPU runs then
     gpus = _gpu_devices(ggml) if wanted.backend != "cpu" and llama_cpp.llama_supports_gpu_offload() else ()
     lower = [Choice("cpu", name) for name in names[names.index(variant):]]
     chain = ((Choice("gpu", variant),) if gpus else ()) + tuple(lower)
-    _started = Started(chain[0], chain, gpus)
+    _started = Started(chain[0], chain, gpus, tuple(kinds))
     return _started
 
 

@@ -110,7 +110,7 @@ class Engine:
         attempts = [layers] + ([layers // 2 if layers > 0 else 16, 0] if layers != 0 else [])
         threads = int(request.get("threads") or default_threads())
         # Why the model runs on fewer GPU layers than asked, if it does.
-        reason = None if can_offload or requested in ("auto", 0, "0") else _no_gpu_reason()
+        reason = None if can_offload or requested in (0, "0") else _no_gpu_reason(started, requested)
         system_info = llama_cpp_system_info()
         last_exc: Exception | None = None
         for n in attempts:
@@ -390,8 +390,17 @@ def llama_cpp_system_info() -> str:
     return llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip()
 
 
-def _no_gpu_reason() -> Message:
-    if os.environ.get("WRITER_BACKEND") == "cpu":  # forced, or recorded after a crash
+def _no_gpu_reason(started: backends.Started, requested) -> Message | None:
+    """Why the model runs on the CPU. With "auto" only a build that ships a GPU backend which
+    found no device says so (a writer who installed it for the GPU wants to know); a CPU build
+    or the CPU chosen (forced, or recorded after a crash: said once then) stays quiet."""
+    chosen_cpu = os.environ.get("WRITER_BACKEND") == "cpu"
+    if requested == "auto":
+        if chosen_cpu or not started.gpu_kinds:
+            return None
+        return msg("gpu.no_device", "no GPU answered through {kinds} (a graphics driver with {kinds} support lets "
+                   "Writer use one)", kinds="/".join(started.gpu_kinds))
+    if chosen_cpu:
         return msg("gpu.cpu_chosen", "the CPU is chosen for this computer (writer doctor says why)")
     return msg("gpu.build_cannot_offload", "this llama.cpp build cannot offload to a GPU")
 
