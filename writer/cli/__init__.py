@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from writer import __version__
-from writer.cli import actions, ask, models
+from writer.cli import actions, ask, export, models
 from writer.core.errors import WriterError
 
-COMMANDS = (*actions.ACTION_COMMANDS, "ask", "doctor", "models")
+COMMANDS = (*actions.ACTION_COMMANDS, "ask", "doctor", "export", "models")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parsers(sub)
     ask.add_parser(sub)
     sub.add_parser("doctor", help="report the llama.cpp build, GPU support, folders and models")
+    export.add_parser(sub)
     models.add_parser(sub, _Parser)
     return parser
 
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             return doctor.run()
         if args.command == "models":
             return models.run(args)
+        if args.command == "export":
+            return export.run(args)
         if args.command == "ask":
             return ask.run(args)
         return actions.run(args)
