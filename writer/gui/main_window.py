@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
 
         self.bridge = self._given_bridge or EngineBridge(parent=self)
         self.editor.start_highlighting()
+        from writer.gui.spelling_ui import SpellController
+        self.spelling = SpellController(self)
+        self.statusBar().insertPermanentWidget(1, self.spelling.button)  # index 0 is the word count
         self.recovery = RecoveryStore()
         self.doc_id = new_document_id()
         self._copy_stale = False  # edits since the last recovery copy
@@ -120,6 +123,7 @@ class MainWindow(QMainWindow):
         self.editor.document().setModified(False)
         self._update_counts()
         self._update_sources()
+        self.spelling.set_enabled(self.settings.spell_check)
         self.ready.emit()
 
     # -- construction ----------------------------------------------------------------------
@@ -571,6 +575,9 @@ class MainWindow(QMainWindow):
         self.editor.document().setModified(False)
         self._update_title()
         self._update_sources()
+        if hasattr(self, "spelling"):  # a new text: its own language (a pick made for the last one is dropped)
+            self.spelling.chosen = None
+            self.spelling.detect()
         if path:
             self._remember_recent(path)
 
@@ -653,6 +660,8 @@ class MainWindow(QMainWindow):
             loaded_with = self.settings.engine_options()
             dialog.apply_to(self.settings)
             self._save_settings()
+            if self.settings.spell_check != self.spelling.enabled:
+                self.spelling.set_enabled(self.settings.spell_check)
             if self.settings.engine_options() != loaded_with:  # a reload drops the model and its cache
                 self.bridge.load(self.settings)
 
