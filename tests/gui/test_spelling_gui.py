@@ -165,3 +165,16 @@ def test_choosing_a_dictionary_in_the_status_bar(qtbot, window):
     next(a for a in window.spelling.menu.actions() if a.text() == "English (US)").trigger()
     assert window.spelling.button.text() == "Spelling: English (US)"
     qtbot.waitUntil(lambda: "partis" in underlined(window, 0))
+
+
+def test_the_word_being_typed_waits_until_the_writer_moves_on(qtbot, window):
+    load(qtbot, window, "Fine words here.\n")
+    cursor = window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    window.editor.setTextCursor(cursor)
+    qtbot.keyClicks(window.editor, "Wrng")
+    qtbot.wait(300)
+    assert underlined(window, 1) == []
+    cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock)
+    window.editor.setTextCursor(cursor)
+    qtbot.waitUntil(lambda: underlined(window, 1) == ["Wrng"])

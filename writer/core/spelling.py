@@ -32,18 +32,21 @@ _ORDER = "hunspell,nuspell,aspell,hspell,voikko,zemberek"
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _NOT_PROSE = re.compile(r"(?:https?|ftp)://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|&#?\w+;")
 _CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]")
-_NON_WORD_CHAR = re.compile(r"[\d_]")
+_NOT_A_WORD = re.compile(r"[\d_]")  # with digits or underscores: a code, a number, an identifier
+_MAY_SKIP = re.compile(r"[`<\[@&:]|www\.")  # lines without these have nothing inline to skip
 
 
 def words(line: str) -> list[tuple[int, int, str]]:
     """(start, end, word) of the words to check in a line of prose (positions are str indexes)."""
-    skipped = inline_verbatim(line) + [m.span() for m in _NOT_PROSE.finditer(line)]
+    skipped = inline_verbatim(line) + [m.span() for m in _NOT_PROSE.finditer(line)] if _MAY_SKIP.search(line) else []
     out = []
     for m in _WORD.finditer(line):
         word = m.group()
-        if _NON_WORD_CHAR.search(word) or _CJK.search(word) or (word.isupper() and len(word) > 1):
+        if (not word.isalpha() and _NOT_A_WORD.search(word)) or (word.isupper() and len(word) > 1):
             continue
-        if any(start < m.end() and m.start() < end for start, end in skipped):
+        if not word.isascii() and _CJK.search(word):
+            continue
+        if skipped and any(start < m.end() and m.start() < end for start, end in skipped):
             continue
         out.append((m.start(), m.end(), word))
     return out
@@ -126,7 +129,7 @@ def personal_list_path(tag: str) -> Path:
 
 class Speller:
     """One dictionary, the user's words for its language, and the words ignored in this session.
-    Thread-safe: the editor checks in a background thread while the menu asks for suggestions."""
+    Calls are serialised by a lock, so a checker may be shared with a worker thread."""
 
     def __init__(self, tag: str) -> None:
         broker = _broker()

@@ -82,6 +82,8 @@ class MarkdownHighlighter(QSyntaxHighlighter):
         self.spelling = None  # a SpellService while spell checking is on
         self._bulk = False  # set before Qt repaints a large change: spelling waits for the sweep
         self._front: int | None = None  # front matter lines, found again after an edit near the top
+        self._typed_end = -1  # where the last keystroke's text ends (document position)
+        self._held = None  # (block, position) of a word skipped while it was being typed
         document.contentsChange.connect(self._before_highlight)  # before Qt's own highlighting slot
         super().__init__(document)
         # Built here, not at import: the first colour format sets up Qt enums (~20 ms), which
@@ -134,6 +136,7 @@ class MarkdownHighlighter(QSyntaxHighlighter):
     def _before_highlight(self, position: int, removed: int, added: int) -> None:
         if self.document().findBlock(position).blockNumber() < FRONT_MATTER_LINES:
             self._front = None
+        self._typed_end = position + added if added and not removed and added < 3 else -1  # one or two keys typed
         if self.spelling is not None and removed + added > BULK_CHARS:
             self._bulk = True
             QTimer.singleShot(0, self._start_sweep)
@@ -145,6 +148,8 @@ class MarkdownHighlighter(QSyntaxHighlighter):
         self._sweep.start(self._blocks())
 
     def _front_matter(self) -> int:
+        if self.document().begin().text().rstrip() != "---":
+            return 0  # the common case, answered without reading further
         if self._front is None:
             block, lines = self.document().begin(), []
             while block.isValid() and len(lines) < FRONT_MATTER_LINES:
@@ -176,13 +181,30 @@ class MarkdownHighlighter(QSyntaxHighlighter):
             self.rehighlightBlock(block)
 
     def _answers(self) -> None:
+        if self.spelling is not None and self.spelling.pending():
+            return  # more answers are coming: look at the waiting lines once, when all are in
         waiting, self._waiting = self._waiting, []
         self._retry.extend(waiting)
+
+    def release(self, position: int) -> None:
+        """The cursor moved: the word held back while it was being typed is checked now."""
+        held = self._held
+        if held is None or held[1] == position:  # still typing it
+            return
+        self._held = None
+        self._typed_end = -1
+        if held[0].isValid():
+            self.rehighlightBlock(held[0])
 
     def _underline(self, text: str) -> None:
         at = _utf16_offsets(text)
         waiting = False
+        block = self.currentBlock()
+        typing_at = self._typed_end - block.position()  # the word being typed is left alone until the writer moves on
         for start, end, word in words(text):
+            if at(end) == typing_at:
+                self._held = (block, self._typed_end)
+                continue
             correct = self.spelling.status(word)
             if correct is None:
                 waiting = True

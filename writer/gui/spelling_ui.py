@@ -17,6 +17,7 @@ from writer.gui.i18n import tr, tr_message
 from writer.gui.spellcheck import SpellService
 
 DETECT_MS = 3000  # the language is identified again once typing pauses this long
+SAMPLE_CHARS = 20_000
 NO_WORDS = {"zh", "ja", "ko"}  # written without spaces: no Hunspell dictionary applies
 
 
@@ -60,10 +61,15 @@ class SpellController(QObject):
         self._detect_timer.timeout.connect(self.detect)
         window.editor.textChanged.connect(self._text_changed)
         window.editor.spell_menu = self.fill_context_menu
+        window.editor.cursorPositionChanged.connect(self._cursor_moved)
 
     @property
     def highlighter(self):
         return self.window.editor.highlighter
+
+    def _cursor_moved(self) -> None:
+        if self.highlighter is not None and self.highlighter._held is not None:
+            self.highlighter.release(self.window.editor.textCursor().position())
 
     # -- language --------------------------------------------------------------------------
     def _text_changed(self) -> None:
@@ -74,7 +80,9 @@ class SpellController(QObject):
         """Identifies the document's language and takes its dictionary (unless the user chose one)."""
         if self.chosen is not None:
             return
-        text = self.window.editor.toPlainText()
+        editor = self.window.editor
+        # The start says the language (identify reads no more); copying a 10 MB text would stall typing.
+        text = editor.text_between(0, min(SAMPLE_CHARS, editor.document().characterCount() - 1))
         language = identify(text) if text.strip() else None
         if language is None:  # too little text to tell: the language of the computer ("C": English)
             system = QLocale.system().name().split("_")[0]
