@@ -5,21 +5,15 @@ import pypdf
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from fakes import fake_engines
-from writer.core.settings import Settings
-from writer.gui.engine_bridge import EngineBridge
+from fakes import shown_window
 from writer.gui.export_dialog import print_preview
-from writer.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("discard_on_close")
 
 
 @pytest.fixture
 def window(qtbot):
-    window = MainWindow(Settings(), EngineBridge(fake_engines()))
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return shown_window(qtbot)
 
 
 @pytest.fixture

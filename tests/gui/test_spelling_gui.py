@@ -3,11 +3,9 @@
 import pytest
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 
-from fakes import fake_engines
+from fakes import shown_window
 from writer.core import spelling
 from writer.core.settings import Settings
-from writer.gui.engine_bridge import EngineBridge
-from writer.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("discard_on_close")
 
@@ -44,10 +42,7 @@ def all_underlined(window):
 
 @pytest.fixture
 def window(qtbot):
-    window = MainWindow(Settings(), EngineBridge(fake_engines()))
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return shown_window(qtbot)
 
 
 def load(qtbot, window, text):
@@ -73,12 +68,18 @@ def test_a_large_document_is_checked_in_the_background(qtbot, window):
     assert all_underlined(window)[5] == EXPECTED[5]
 
 
-def test_typing_underlines_the_new_word(qtbot, window):
+def type_on_a_new_line(qtbot, window, keys):
+    """Types `keys` on the line after "Fine words here." and returns the cursor."""
     load(qtbot, window, "Fine words here.\n")
     cursor = window.editor.textCursor()
     cursor.movePosition(QTextCursor.MoveOperation.End)
     window.editor.setTextCursor(cursor)
-    qtbot.keyClicks(window.editor, "Anothr line.")
+    qtbot.keyClicks(window.editor, keys)
+    return cursor
+
+
+def test_typing_underlines_the_new_word(qtbot, window):
+    type_on_a_new_line(qtbot, window, "Anothr line.")
     qtbot.waitUntil(lambda: underlined(window, 1) == ["Anothr"])
     assert underlined(window, 0) == []
 
@@ -168,11 +169,7 @@ def test_choosing_a_dictionary_in_the_status_bar(qtbot, window):
 
 
 def test_the_word_being_typed_waits_until_the_writer_moves_on(qtbot, window):
-    load(qtbot, window, "Fine words here.\n")
-    cursor = window.editor.textCursor()
-    cursor.movePosition(QTextCursor.MoveOperation.End)
-    window.editor.setTextCursor(cursor)
-    qtbot.keyClicks(window.editor, "Wrng")
+    cursor = type_on_a_new_line(qtbot, window, "Wrng")
     qtbot.wait(300)
     assert underlined(window, 1) == []
     cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock)
