@@ -63,7 +63,7 @@ class _Tracker:
         self.changed.extend(self.kinds.edit(first, removed_lines, new_lines))
 
 
-def _utf16_offsets(text: str):
+def utf16_offsets(text: str):
     """Maps str indexes to Qt's UTF-16 positions, which differ after characters outside the BMP (emoji)."""
     if text.isascii() or not any(ord(c) > 0xFFFF for c in text):
         return lambda i: i
@@ -197,7 +197,7 @@ class MarkdownHighlighter(QSyntaxHighlighter):
             self.rehighlightBlock(held[0])
 
     def _underline(self, text: str) -> None:
-        at = _utf16_offsets(text)
+        at = utf16_offsets(text)
         waiting = False
         block = self.currentBlock()
         typing_at = self._typed_end - block.position()  # the word being typed is left alone until the writer moves on

@@ -12,7 +12,7 @@ from writer.core import spelling
 from writer.core.errors import UserError
 from writer.core.language_id import identify
 from writer.core.languages import find_language
-from writer.gui.highlighter import _utf16_offsets
+from writer.gui.highlighter import utf16_offsets
 from writer.gui.i18n import tr, tr_message
 from writer.gui.spellcheck import SpellService
 
@@ -174,7 +174,7 @@ class SpellController(QObject):
         if not self.highlighter.checkable(block.blockNumber()):
             return None
         text = block.text()
-        at = _utf16_offsets(text)
+        at = utf16_offsets(text)
         where = cursor.positionInBlock()
         for start, end, word in spelling.words(text):
             if at(start) <= where <= at(end):
