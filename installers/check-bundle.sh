@@ -24,6 +24,25 @@ summary="$(echo "Writer is an offline writing assistant. It runs a small languag
 echo "summarize: $summary"
 [ -n "$summary" ] || { echo "check-bundle: the frozen summarize printed nothing." >&2; exit 1; }
 
+# Export and spelling with the system's dictionaries out of sight (a private mount namespace, where
+# the machine allows one): the English dictionary and python-docx's template are in the bundle.
+mkdir -p "$home/empty"
+cat >"$home/hide.sh" <<HIDE
+for d in /usr/share/hunspell /usr/share/myspell /usr/lib/aspell /var/lib/aspell; do
+    [ -d "\$d" ] && mount --bind "$home/empty" "\$d"
+done
+exec "\$@"
+HIDE
+hidden() { if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then unshare -m sh "$home/hide.sh" "$@"; else "$@"; fi; }
+printf '# Check\n\nEnglish and 中文 on one page.\n' >"$home/check.md"
+for fmt in pdf docx; do
+    hidden env -i WRITER_HOME="$home" "$app" export "$home/check.md" --to "$fmt" >/dev/null
+    [ -s "$home/check.$fmt" ] || { echo "check-bundle: the frozen export to $fmt wrote nothing." >&2; exit 1; }
+done
+spelling="$(hidden env -i WRITER_HOME="$home" "$app" doctor | grep '^Spelling')"
+echo "export: pdf and docx; ${spelling}"
+grep -q "en_US works" <<<"$spelling" || { echo "check-bundle: the frozen app does not spell-check English." >&2; exit 1; }
+
 # The window opens on the offscreen platform and, once shown, starts the engine worker.
 env -i WRITER_HOME="$home" QT_QPA_PLATFORM=offscreen "$app" 2>"$home/gui.log" &
 gui=$!

@@ -127,3 +127,15 @@ class FakePieces:
 
     def cancel(self):
         self.cancelled.set()
+
+
+def shown_window(qtbot, settings=None):
+    """The editor window with fake engines, shown (offscreen), closed with the test."""
+    from writer.core.settings import Settings
+    from writer.gui.engine_bridge import EngineBridge
+    from writer.gui.main_window import MainWindow
+
+    window = MainWindow(settings or Settings(), EngineBridge(fake_engines()))
+    qtbot.addWidget(window)
+    window.show()
+    return window

@@ -23,8 +23,9 @@ floor="$(bash installers/linux/glibc-floor.sh "$app")"
 echo "glibc floor of the bundle: $floor"
 
 # Depends: what the bundle's libraries load from the system (ldd, mapped to packages by dpkg),
-# plus the libraries Qt's xcb platform plugin opens that every desktop must provide.
-depends="libc6 (>= $floor), libxcb-cursor0, libegl1, libxkbcommon-x11-0, libfontconfig1"
+# plus the libraries Qt's xcb platform plugin opens that every desktop must provide, and Enchant,
+# which pyenchant opens by name at run time (the English dictionary itself is in the bundle).
+depends="libc6 (>= $floor), libxcb-cursor0, libegl1, libxkbcommon-x11-0, libfontconfig1, libenchant-2-2"
 if command -v dpkg >/dev/null; then
     system_libs="$(find "$app" -type f -name '*.so*' -print0 \
         | LD_LIBRARY_PATH="$app/_internal" xargs -0 ldd 2>/dev/null \

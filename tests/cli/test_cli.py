@@ -60,7 +60,7 @@ def test_doctor_reports_build_gpu_and_folders(writer_home):
     result = writer("doctor")
     out = result.stdout.decode()
     assert result.returncode == 0, result.stderr.decode()
-    for word in ("llama-cpp-python", "GPU offload", "CPU variant", "Default model", "SmolLM2", "Drafting", "on: edits",
+    for word in ("llama-cpp-python", "GPU offload", "CPU variant", "Default model", "SmolLM2", "Drafting", "on: edits", "en_US works",
                  str(writer_home)):
         assert word in out
 

@@ -19,7 +19,7 @@ from writer.gui import i18n
 PACKAGE = Path(i18n.__file__).parents[1]
 # Where each kind of call takes its template (argument index): tr() in the editor; messages and
 # errors of the core and the engine, which carry a code first and reach the editor as data.
-TEMPLATE_CALLS = {"gui": {"tr": 0, "msg": 1}, "core": {"msg": 1, "UserError": 1, "UndecodableText": 1},
+TEMPLATE_CALLS = {"gui": {"tr": 0, "msg": 1, "UserError": 1}, "core": {"msg": 1, "UserError": 1, "UndecodableText": 1},
                   "engine": {"msg": 1, "UserError": 1}}
 
 

@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from writer import __version__
-from writer.cli import actions, ask, models
+from writer.cli import actions, ask, export, models
 from writer.cli.options import add_backend_options
 from writer.core.errors import WriterError
 
-COMMANDS = (*actions.ACTION_COMMANDS, "ask", "doctor", "models")
+COMMANDS = (*actions.ACTION_COMMANDS, "ask", "doctor", "export", "models")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_parser(sub)
     add_backend_options(sub.add_parser("doctor", help="report the llama.cpp build, where it runs and why, GPU support, "
                                        "folders and models"))
+    export.add_parser(sub)
     models.add_parser(sub, _Parser)
     return parser
 
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             return doctor.run(args)
         if args.command == "models":
             return models.run(args)
+        if args.command == "export":
+            return export.run(args)
         if args.command == "ask":
             return ask.run(args)
         return actions.run(args)

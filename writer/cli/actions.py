@@ -9,6 +9,7 @@ import sys
 from writer.cli.options import add_engine_options, add_generation_options, engine_settings
 from writer.core import documents
 from writer.core.actions import ActionRequest, lengths, styles
+from writer.core.docx_import import read_text
 from writer.core.errors import UserError
 from writer.core.events import Delta, Done, Failed, Note, Progress
 
@@ -18,7 +19,7 @@ ACTION_COMMANDS = ("summarize", "translate", "rewrite", "generate")
 def add_parsers(sub) -> None:
     for name in ACTION_COMMANDS:
         p = sub.add_parser(name, help=f"{name} text from FILE or standard input")
-        p.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
+        p.add_argument("file", nargs="?", default="-", help="a text, Markdown or Word (.docx) file, or - for standard input")
         if name == "translate":
             p.add_argument("--to", dest="language", required=True,
                            help="target language: a name or code (French, fr, 简体中文, zh-CN)")
@@ -37,7 +38,7 @@ def read_input(name: str) -> str:
         return documents.decode_bytes(sys.stdin.buffer.read(), "Standard input").text
     if not os.path.exists(name):
         raise UserError("cli.missing_input", "{name} does not exist.", name=name)
-    return documents.load(name).text
+    return read_text(name)  # a .docx is read as Markdown
 
 
 def warn(message) -> None:

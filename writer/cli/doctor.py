@@ -49,6 +49,22 @@ def placement_rows(client, info) -> list[tuple[str, str]]:
     return rows
 
 
+def spelling_status() -> str:
+    """The dictionaries Enchant finds, and whether English is checked (a shipped dictionary, so it should be)."""
+    from writer.core import spelling
+    from writer.core.errors import UserError
+
+    reason = spelling.unavailable_reason()
+    if reason is not None:
+        return f"unavailable: the Enchant library is not installed ({reason})"
+    tags = spelling.available()
+    try:
+        works = not spelling.Speller(spelling.SHIPPED).check("helo")
+    except UserError as exc:
+        return f"{', '.join(tags) or 'no dictionaries'}; {exc}"
+    return f"{', '.join(tags)}; {spelling.SHIPPED} {'works' if works else 'accepts misspellings'} (folder {spelling.dictionary_folder()})"
+
+
 def run(args=None) -> int:
     from writer.engine.client import EngineClient
     from writer.engine.placement import Choice
@@ -78,6 +94,7 @@ def run(args=None) -> int:
         ("Settings", str(Settings.path())),
         ("Models folder", str(paths.models_dir())),
         ("Recovery folder", str(paths.recovery_dir())),
+        ("Spelling", spelling_status()),
     ]
     width = max(len(k) for k, _ in rows)
     for key, value in rows:

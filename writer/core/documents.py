@@ -85,6 +85,12 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Documen
 
 def load(path: str | os.PathLike, encoding: str | None = None) -> Document:
     path = Path(path)
+    return decode_bytes(read_bytes(path), path.name, encoding)
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """A document's bytes, with one sentence for each way reading can fail (also for imports)."""
+    path = Path(path)
     try:
         if path.is_dir():
             raise UserError("document.is_folder", "{path} is a folder, not a file.", path=path)
@@ -92,14 +98,13 @@ def load(path: str | os.PathLike, encoding: str | None = None) -> Document:
         if size > MAX_DOCUMENT_BYTES:
             raise UserError("document.too_large", "{name} is {size} MB; Writer opens documents up to {limit} MB.", name=path.name,
                             size=size // (1024 * 1024), limit=MAX_DOCUMENT_BYTES // (1024 * 1024))
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise UserError("document.missing", "{path} does not exist.", path=path) from None
     except PermissionError:
         raise UserError("document.no_read_permission", "Writer is not allowed to read {path}.", path=path) from None
     except OSError as exc:
         raise UserError("document.read_failed", "Could not read {path}: {reason}.", path=path, reason=exc.strerror or exc) from None
-    return decode_bytes(data, path.name, encoding)
 
 
 def disk_digest(path: str | os.PathLike) -> str | None:

@@ -368,3 +368,32 @@ _MARKUP = re.compile(r"^\s*(?:#{1,6}\s|>|[-*+]\s|\d+[.)]\s|```|~~~|\|)|\*\*|__|`
 
 def has_markup(text: str) -> bool:
     return bool(_MARKUP.search(text))
+
+
+def inline_verbatim(text: str) -> list[tuple[int, int]]:
+    """Character ranges of a piece of prose that are not words to read: inline code, autolinks,
+    inline HTML and link and image targets (a link's text is prose). Found by the same parser as
+    hide_links; a spell checker skips them."""
+    if not _MAY_KEEP.search(text):
+        return []
+    md = _inline_parser()
+    env = {"kept": [], "references": _AnyReference()}
+    md.parseInline(text, env)
+    out = []
+    for kind, start, end in env["kept"]:
+        if kind in ("code", "angle"):
+            out.append((start, end))
+        else:
+            out.append((_label_end(md, text, start + (kind == "image"), nested=kind == "image") + 1, end))
+    return out
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """The number of lines of a YAML front matter block ('---' … '---' or '...') at the very start of a
+    document, or 0. CommonMark has no front matter, so the parser would read it as a rule and a heading."""
+    if not lines or lines[0].rstrip() != "---":
+        return 0
+    for number, line in enumerate(lines[1:200], start=1):
+        if line.rstrip() in ("---", "..."):
+            return number + 1
+    return 0

@@ -45,6 +45,7 @@ _VALIDATORS = {
     "hf_endpoint": lambda v: v if v is None or (isinstance(v, str) and v.startswith(("http://", "https://"))) else None,
     "recent_files": lambda v: [p for p in v if isinstance(p, str)][:10] if isinstance(v, list) else None,
     "read_ahead": lambda v: v if isinstance(v, bool) else None,
+    "spell_check": lambda v: v if isinstance(v, bool) else None,
     "first_run_done": lambda v: v if isinstance(v, bool) else None,
     "speculative": lambda v: v if isinstance(v, bool) else None,
     "language": lambda v: v if isinstance(v, str) and v.replace("_", "").isalpha() and len(v) <= 10 else None,
@@ -70,6 +71,7 @@ class Settings:
     edit_temperature: float = 0.2  # edits of the user's text (rewrite, proofread, translate, summarize): faithful
     hf_endpoint: str | None = None
     read_ahead: bool = True  # the idle engine reads a settled selection before the click
+    spell_check: bool = True  # underline misspelled words as the user types
     first_run_done: bool = False  # the first-run assistant was dismissed or a model chosen
     speculative: bool = True  # draft tokens from the prompt and verify them in one batch (faster copies)
     language: str = "system"  # the interface language: "system", or a locale such as "zh_CN"

@@ -92,6 +92,10 @@ class SettingsDialog(QDialog):
         self.speculative.setChecked(settings.speculative)
         form.addRow("", self.speculative)
 
+        self.spell_check = QCheckBox(tr("Check spelling as you type"))
+        self.spell_check.setChecked(settings.spell_check)
+        form.addRow("", self.spell_check)
+
         self.language = QComboBox()
         self.language.addItem(tr("System default"), "system")
         for code, name in LANGUAGES.items():
@@ -146,6 +150,7 @@ class SettingsDialog(QDialog):
         endpoint = self.endpoint.text().strip().rstrip("/")
         settings.language = self.language.currentData()
         settings.read_ahead = self.read_ahead.isChecked()
+        settings.spell_check = self.spell_check.isChecked()
         settings.speculative = self.speculative.isChecked()
         settings.hf_endpoint = endpoint if endpoint.startswith(("http://", "https://")) else None
         self.engine.apply_to(settings)

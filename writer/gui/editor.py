@@ -28,6 +28,7 @@ class Editor(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.highlighter = None  # started after the first paint
         self._context_actions: list = []
+        self.spell_menu = None  # (menu, cursor) -> adds spelling suggestions for the word under the cursor
 
     def start_highlighting(self) -> None:
         from writer.gui.highlighter import MarkdownHighlighter  # the parser loads after the first paint
@@ -38,13 +39,19 @@ class Editor(QPlainTextEdit):
         self._context_actions = actions
 
     def contextMenuEvent(self, event) -> None:
+        self.context_menu(event.pos()).exec(event.globalPos())
+
+    def context_menu(self, pos) -> QMenu:
+        """The right-click menu for a point of the viewport: spelling first, then actions, then Qt's own."""
         menu: QMenu = self.createStandardContextMenu()
         if self._context_actions:
             first = menu.actions()[0] if menu.actions() else None
             for action in self._context_actions:
                 menu.insertAction(first, action)
             menu.insertSeparator(first)
-        menu.exec(event.globalPos())
+        if self.spell_menu is not None:
+            self.spell_menu(menu, self.cursorForPosition(pos))
+        return menu
 
     def selection_snapshot(self) -> tuple[int, int, str]:
         """(start, end, text) of the selection with '\\n' line breaks."""

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from writer import APP_NAME, __version__
 from writer.core import documents
+from writer.core.docx_import import is_docx, load_docx, markdown_name
 from writer.core.errors import UserError
 from writer.core.events import Done, Failed, Loaded, RunEvent
 from writer.core.messages import Message
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings.load()
         self._given_bridge = bridge
         self.path: Path | None = None
+        self.imported_from: Path | None = None  # the .docx the text came from; never written to
         self.doc = documents.Document("")
         self.jobs: dict[int, ActionPanel] = {}
         self.first_run = None  # the first-run assistant, while it is open
@@ -107,6 +109,9 @@ class MainWindow(QMainWindow):
 
         self.bridge = self._given_bridge or EngineBridge(parent=self)
         self.editor.start_highlighting()
+        from writer.gui.spelling_ui import SpellController
+        self.spelling = SpellController(self)
+        self.statusBar().insertPermanentWidget(1, self.spelling.button)  # index 0 is the word count
         self.recovery = RecoveryStore()
         self.doc_id = new_document_id()
         self._copy_stale = False  # edits since the last recovery copy
@@ -118,6 +123,7 @@ class MainWindow(QMainWindow):
         self.editor.document().setModified(False)
         self._update_counts()
         self._update_sources()
+        self.spelling.set_enabled(self.settings.spell_check)
         self.ready.emit()
 
     # -- construction ----------------------------------------------------------------------
@@ -172,6 +178,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file.addMenu(tr("Open &Recent"))
         self._action(file, tr("&Save"), self.save, QKeySequence.StandardKey.Save)
         self._action(file, tr("Save &As…"), self.save_as, QKeySequence.StandardKey.SaveAs)
+        self._action(file, tr("&Export…"), self.export, "Ctrl+E")
+        self._action(file, tr("&Print…"), self.print_preview, QKeySequence.StandardKey.Print)
         file.addSeparator()
         self._action(file, tr("Models…"), self.open_models, "Ctrl+Shift+L")
         self._action(file, tr("Settings…"), self.open_settings, "Ctrl+,")
@@ -466,8 +474,23 @@ class MainWindow(QMainWindow):
 
     # -- documents -------------------------------------------------------------------------
     def _update_title(self) -> None:
-        name = self.path.name if self.path else tr("Untitled")
+        if self.imported_from is not None and self.path is None:
+            name = tr("{name} (from {source})", name=markdown_name(self.imported_from), source=self.imported_from.name)
+        else:
+            name = self.path.name if self.path else tr("Untitled")
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+
+    def origin(self) -> Path | None:
+        """The file the text belongs to: its own, or the Word document it was imported from."""
+        return self.path or self.imported_from
+
+    def export(self) -> None:
+        from writer.gui.export_dialog import export
+        export(self)
+
+    def print_preview(self) -> None:
+        from writer.gui.export_dialog import print_preview
+        print_preview(self)
 
     def _update_counts(self) -> None:
         self._document_count.start(self.editor.toPlainText())
@@ -505,13 +528,15 @@ class MainWindow(QMainWindow):
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("Open"), str(self.path.parent if self.path else Path.home()),
-                                              tr("Text and Markdown (*.md *.markdown *.txt);;All files (*)"))
+                                              tr("Documents (*.md *.markdown *.txt *.docx);;Word documents (*.docx);;All files (*)"))
         if path:
             self.open_file(path)
 
     def open_file(self, path, encoding: str | None = None) -> bool:
         if not self.maybe_save():
             return False
+        if is_docx(path):
+            return self._import_docx(Path(path))
         try:
             doc = documents.load(path, encoding)
         except documents.UndecodableText as exc:
@@ -524,16 +549,37 @@ class MainWindow(QMainWindow):
         self._set_document(Path(path).resolve(), doc)
         return True
 
+    def _import_docx(self, path: Path) -> bool:
+        """A Word document opens as a new Markdown text named like it: saving writes a .md beside it,
+        never the .docx."""
+        try:
+            text = load_docx(path)
+        except UserError as exc:
+            QMessageBox.warning(self, APP_NAME, tr_message(exc.message))
+            return False
+        self._set_document(None, documents.Document(text))
+        self.imported_from = path.resolve()
+        self.editor.document().setModified(True)  # not saved anywhere yet
+        self._update_title()
+        self._remember_recent(self.imported_from)
+        self.statusBar().showMessage(tr("Opened {source} as Markdown; saving writes {name}.", source=path.name,
+                                        name=markdown_name(path)), 10000)
+        return True
+
     def _set_document(self, path: Path | None, doc: documents.Document) -> None:
         from writer.core.recovery import new_document_id
 
         self._drop_recovery_copy()
         self.doc_id = new_document_id()
+        self.imported_from = None
         self.path, self.doc = path, doc
         self.editor.setPlainText(doc.text)
         self.editor.document().setModified(False)
         self._update_title()
         self._update_sources()
+        if hasattr(self, "spelling"):  # a new text: its own language (a pick made for the last one is dropped)
+            self.spelling.chosen = None
+            self.spelling.detect()
         if path:
             self._remember_recent(path)
 
@@ -543,11 +589,16 @@ class MainWindow(QMainWindow):
         return self._write(self.path)
 
     def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, tr("Save As"), str(self.path or Path.home() / (tr("Untitled") + ".md")),
+        start = self.path or (self.imported_from.with_name(markdown_name(self.imported_from)) if self.imported_from
+                              else Path.home() / (tr("Untitled") + ".md"))
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save As"), str(start),
                                               tr("Markdown (*.md);;Text (*.txt);;All files (*)"))
         return bool(path) and self._write(Path(path), new_target=True)
 
     def _write(self, path: Path, new_target: bool = False) -> bool:
+        if is_docx(path):  # Markdown in a .docx would make the file unreadable to Word
+            QMessageBox.warning(self, APP_NAME, tr("Writer saves text and Markdown; use File → Export… to write a Word document."))
+            return False
         if not new_target and self.doc.digest and path.exists() and documents.disk_digest(path) != self.doc.digest:
             answer = QMessageBox.warning(
                 self, APP_NAME, tr("{name} was changed by another program since Writer opened it. Overwrite those changes?",
@@ -563,6 +614,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, APP_NAME, tr_message(exc.message))
             return False
         self.path = path.resolve()
+        self.imported_from = None
         self.editor.document().setModified(False)
         self._drop_recovery_copy()
         self._update_title()
@@ -610,6 +662,8 @@ class MainWindow(QMainWindow):
             loaded_with = self.settings.engine_options()
             dialog.apply_to(self.settings)
             self._save_settings()
+            if self.settings.spell_check != self.spelling.enabled:
+                self.spelling.set_enabled(self.settings.spell_check)
             if self.settings.engine_options() != loaded_with:  # a reload drops the model and its cache
                 self.bridge.load(self.settings)
 
