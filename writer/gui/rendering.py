@@ -93,7 +93,7 @@ def paint_pages(document: QTextDocument, device, title: str) -> int:
 
 def _fit_images(document: QTextDocument, width: float) -> None:
     """Pictures wider than the page are scaled down to its width (Qt would cut them off)."""
-    from PySide6.QtGui import QImage, QTextCursor, QTextImageFormat
+    from PySide6.QtGui import QImage, QTextCursor
 
     block = document.begin()
     while block.isValid():
