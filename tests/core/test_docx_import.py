@@ -1,6 +1,5 @@
 """Word documents opened as Markdown, and the ways a .docx can be unreadable."""
 
-
 import docx
 import pytest
 
