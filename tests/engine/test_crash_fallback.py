@@ -127,14 +127,14 @@ def test_the_command_line_says_it_once_and_doctor_says_why(chain, monkeypatch, w
     first = cli(*args, env=env)
     assert first.returncode == 0, first.stderr
     notes = [line for line in first.stderr.splitlines() if "llama.cpp crashed" in line]
-    assert len(notes) == 1 and notes[0].startswith("writer: llama.cpp crashed on this computer"), first.stderr
+    assert len(notes) == 1 and notes[0].startswith("writer: llama.cpp crashed on the CPU ("), first.stderr
     assert "Traceback" not in first.stderr and first.stdout.strip()
     second = cli(*args, env=env)
     assert second.returncode == 0 and "llama.cpp crashed" not in second.stderr, second.stderr
     doctor = cli("doctor", env=env)
     assert doctor.returncode == 0, doctor.stderr
     assert re.search(rf"^CPU variant +{chain[1].variant} \(portable build\)$", doctor.stdout, re.M), doctor.stdout
-    assert "llama.cpp crashed on this computer" in doctor.stdout and "backend.json" in doctor.stdout, doctor.stdout
+    assert "llama.cpp crashed on the CPU (" in doctor.stdout and "backend.json" in doctor.stdout, doctor.stdout
     forced = cli("doctor", "--cpu-variant", "x64", env=env)
     assert re.search(r"^CPU variant +x64 ", forced.stdout, re.M) and "forced" in forced.stdout, forced.stdout
 
@@ -154,7 +154,7 @@ def test_the_editor_says_it_once_in_the_status_bar(qtbot, chain, monkeypatch, di
     window.start_engine()
     qtbot.waitUntil(lambda: bool(loaded), timeout=60000)
     message = window.statusBar().currentMessage()
-    assert message.startswith("llama.cpp crashed on this computer when it ran on"), message
+    assert message.startswith(f"llama.cpp crashed on the CPU ({chain[0].variant} code), so Writer now uses"), message
     assert chain[1].variant in message and "restarting" not in states and states[-1] == "ready"
     assert window.device_label.text() == "CPU" and message in window.device_label.toolTip()
     window.close()

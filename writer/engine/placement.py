@@ -155,9 +155,8 @@ def save_record(record: Record) -> None:
 
 def fallback_note(crashed: list[Choice], now: Choice) -> Message:
     """The one sentence a writer reads after a fallback."""
-    return msg("placement.fell_back", "llama.cpp crashed on this computer when it ran on {crashed}, so Writer now "
-               "runs the model on {now} and will start there next time.", crashed=crashed[-1].describe(),
-               now=now.describe())
+    return msg("placement.fell_back", "llama.cpp crashed on {crashed}, so Writer now uses {now}, also next time.",
+               crashed=crashed[-1].describe(), now=now.describe())
 
 
 def exhausted(model: str, tried: list[Choice]) -> Message:
