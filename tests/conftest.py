@@ -1,14 +1,19 @@
 import os
-import sys
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The shared helpers (fakes, local servers, generated documents) live here, beside the test folders.
-sys.path.insert(0, str(Path(__file__).parent))
 
-import pytest
+import pytest  # noqa: E402
 
-from writer.core.paths import default_model_path
+from writer.core.paths import default_model_path  # noqa: E402
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that needs the real model gets the `model` marker, so that `-m "not model"`
+    leaves the fast rest: the sign is the model_path fixture, which the real engine fixture
+    and every test that loads the model or starts a worker or server with it uses."""
+    for item in items:
+        if "model_path" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(autouse=True)

@@ -142,7 +142,7 @@ def test_engine_stderr_holds_no_document_text(engine):
 
 
 def test_with_a_server_configured_connections_go_to_that_host_and_port_only(model_path):
-    from llama_server import API_KEY, llama_server
+    from tests.helpers.llama_server import API_KEY, llama_server
     from writer.engine.remote import RemoteEngine
 
     with llama_server(model_path) as (_, url):

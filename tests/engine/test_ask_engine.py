@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from ask_documents import document
+from tests.helpers.ask_documents import document
 from writer.core.ask import AskRun, Conversation, Sources
 from writer.core.events import Delta, Done, Note
 

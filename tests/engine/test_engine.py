@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from generations import collect
+from tests.helpers.generations import collect
 from writer.core.errors import EngineError
 from writer.core.events import Delta, Finished
 from writer.engine import backends

@@ -3,8 +3,8 @@ run against both, so a GUI test on the fake means what it says."""
 
 import pytest
 
-from fakes import FakeEngine
-from generations import collect, texts_by_piece
+from tests.helpers.fakes import FakeEngine
+from tests.helpers.generations import collect, texts_by_piece
 from writer.core.events import Delta, EngineInfo, Finished, ModelInfo
 
 CHAT = [{"role": "system", "content": "You are a writing assistant."},

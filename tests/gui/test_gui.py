@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtGui import QFont, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QMessageBox, QTableWidget
 
-from fakes import fake_engines
+from tests.helpers.fakes import fake_engines
 from writer.core.settings import Settings
 from writer.gui.dialogs import FindReplaceDialog, SettingsDialog, ShortcutsDialog, plain_label
 from writer.gui.engine_bridge import EngineBridge
