@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from writer.core.errors import unexpected
 from writer.core.settings import CONTEXT, TEMPERATURE, THREADS, Settings
 
 WRITER = Path(__file__).resolve().parents[1] / "writer"
@@ -37,3 +38,21 @@ def test_the_editor_and_the_command_line_take_the_bounds_settings_accept(qtbot):
                          (options.temperature, TEMPERATURE.high + 0.1)):
         with pytest.raises(argparse.ArgumentTypeError):
             parse(str(value))
+
+
+def test_unexpected_errors_have_one_sentence(qtbot, capsys, monkeypatch):
+    from writer import cli
+    from writer.gui.background import Background
+
+    assert places(r"Unexpected error") == ["core/errors.py"]
+    job = Background()
+    with qtbot.waitSignal(job.failed) as failed:
+        job.run(lambda: 1 / 0)
+    assert failed.args[0] == unexpected(ZeroDivisionError("division by zero"))
+    assert str(failed.args[0]) == "Unexpected error: ZeroDivisionError: division by zero"
+
+    def broken(args):
+        raise KeyError("x")
+    monkeypatch.setattr(cli.export, "run", broken)
+    assert cli.main(["export", "notes.md"]) == 1
+    assert capsys.readouterr().err == "writer: Unexpected error: KeyError: 'x'\n"

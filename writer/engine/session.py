@@ -15,7 +15,7 @@ import time
 from typing import Callable, Iterator, Literal
 
 from writer.core.actions import ActionRequest
-from writer.core.errors import WriterError
+from writer.core.errors import WriterError, unexpected
 from writer.core.events import Done, Failed, Loaded, RunEvent, Waiting
 from writer.core.messages import Message, msg
 from writer.core.settings import Settings
@@ -255,7 +255,7 @@ class ActionJob:
         except WriterError as exc:
             yield Failed(exc.message)
         except Exception as exc:  # a panel shows it; the editor carries on
-            yield Failed(msg("unexpected", "Unexpected error: {error}", error=f"{type(exc).__name__}: {exc}"))
+            yield Failed(unexpected(exc))
 
     def cancel(self) -> None:
         self._stop.set()
