@@ -56,3 +56,12 @@ def test_unexpected_errors_have_one_sentence(qtbot, capsys, monkeypatch):
     monkeypatch.setattr(cli.export, "run", broken)
     assert cli.main(["export", "notes.md"]) == 1
     assert capsys.readouterr().err == "writer: Unexpected error: KeyError: 'x'\n"
+
+
+def test_tokens_per_second_is_computed_in_one_place():
+    from writer.core.events import tokens_per_second
+
+    assert tokens_per_second(11, 2.0) == 5.0  # the first token ends the prompt: ten more in two seconds
+    assert tokens_per_second(1, 2.0) == tokens_per_second(5, 0.0) == 0.0
+    assert [line.strip() for text in sources().values() for line in text.splitlines()
+            if re.search(r"tokens_per_s\W.*/", line)] == []

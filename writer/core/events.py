@@ -81,6 +81,12 @@ class Finished:
     piece: int = 0  # which prompt ended, when an engine writes several at once
 
 
+def tokens_per_second(tokens: int, decode_s: float) -> float:
+    """Writing speed, as every engine reports it: the tokens after the first over the `decode_s`
+    seconds since the first came (that one ends the prompt's evaluation, timed in prompt_s)."""
+    return round((tokens - 1) / decode_s, 2) if tokens > 1 and decode_s > 0 else 0.0
+
+
 # -- an action run (what the pipeline streams) ----------------------------------------------
 @dataclass(frozen=True)
 class Progress:

@@ -17,6 +17,7 @@ import threading
 import time
 
 from writer.core.errors import EngineError
+from writer.core.events import tokens_per_second
 from writer.core.messages import Message, msg, plain
 from writer.engine import backends, decoding, parallel, protocol
 
@@ -323,7 +324,7 @@ class Engine:
             "type": "done", "id": rid, "finish_reason": finish,
             "prompt_tokens": len(tokens), "completion_tokens": n_out,
             "prompt_s": round((first_token_at or ended) - started, 4),
-            "tokens_per_s": round((n_out - 1) / decode_s, 2) if n_out > 1 and decode_s > 0 else 0.0,
+            "tokens_per_s": tokens_per_second(n_out, decode_s),
             "drafted": drafts.drafted, "accepted": drafts.accepted,
         })
 
@@ -382,7 +383,7 @@ class Engine:
         seconds = time.perf_counter() - started
         self.send({"type": "done", "id": rid, "finish_reason": finish, "prompt_tokens": sum(map(len, prompts)),
                    "completion_tokens": written, "prompt_s": 0.0,
-                   "tokens_per_s": round(written / seconds, 2) if seconds > 0 else 0.0})
+                   "tokens_per_s": tokens_per_second(written, seconds)})
 
 
 def llama_cpp_system_info() -> str:
