@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from writer.core import fit
 from writer.core.errors import unexpected
 from writer.core.settings import CONTEXT, TEMPERATURE, THREADS, Settings
 
@@ -18,6 +19,28 @@ def sources():
 
 def places(pattern):
     return sorted(name for name, text in sources().items() if re.search(pattern, text))
+
+
+def test_only_fit_reads_the_computers_memory():
+    assert places(r"SC_PHYS_PAGES|GlobalMemoryStatusEx|hw\.memsize") == ["core/fit.py"]
+
+
+def test_the_kv_cache_is_counted_once(monkeypatch):
+    import llama_cpp
+
+    from writer.engine import parallel
+
+    shape = {"llama_model_n_layer": 28, "llama_model_n_head": 28, "llama_model_n_head_kv": 4, "llama_model_n_embd": 3584}
+    for name, value in shape.items():  # Qwen2.5 7B's shape, as llama.cpp reports it
+        monkeypatch.setattr(llama_cpp, name, lambda model, value=value: value)
+    llm = type("Llama", (), {"_model": type("Model", (), {"model": None})()})()
+    assert parallel.kv_bytes_per_token(llm) == fit.kv_bytes_per_token(28, 4, 128) == 43_904
+    assert places(r"BYTES_PER_KEY_VALUE\s*=") == ["core/fit.py"]
+
+
+def test_the_loaded_model_reports_its_kv_cache(engine):
+    # SmolLM2 135M: 30 layers, 3 KV heads of 64 values
+    assert engine.info().model.kv_token_bytes == fit.kv_bytes_per_token(30, 3, 64)
 
 
 def test_the_editor_and_the_command_line_take_the_bounds_settings_accept(qtbot):

@@ -23,6 +23,7 @@ class ModelInfo:
     parameters: int = 0
     size_bytes: int = 0
     layers: int = 0
+    kv_token_bytes: int = 0  # what a token takes in the KV cache (fit.kv_bytes_per_token); 0: not known
     context_train: int = 0
     quantization: str | None = None
     chat_template: bool = True

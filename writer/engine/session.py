@@ -111,7 +111,8 @@ class EngineSession:
             info = self.engine.load()
             model = info.model
             # The fit estimate may ask nvidia-smi: done here, on the loading thread.
-            fit = estimate(model.size_bytes, model.layers).describe() if model.size_bytes else None
+            fit = (estimate(model.size_bytes, model.layers, n_ctx=settings.n_ctx, kv_token_bytes=model.kv_token_bytes)
+                   .describe() if model.size_bytes else None)
             loaded = Loaded(model, info.gpu_offload_supported, placement_note(model), fit, info.fallback)
         except WriterError as exc:
             with self._cond:

@@ -18,6 +18,7 @@ import time
 
 from writer.core.errors import EngineError
 from writer.core.events import tokens_per_second
+from writer.core.fit import UNKNOWN_RAM, ram_bytes
 from writer.core.messages import Message, msg, plain
 from writer.engine import backends, decoding, parallel, protocol
 
@@ -143,8 +144,8 @@ class Engine:
         # time (H200: drafting x0.74-0.97, pieces x0.72) and not token for token identical with
         # its cache types, so that backend writes one token at a time (see README).
         on_gpu = offloaded > 0
-        streams = 1 if on_gpu else parallel.choose_streams(threads, self.llm.n_ctx(),
-                                                           parallel.kv_bytes_per_token(self.llm), parallel.total_memory())
+        streams = 1 if on_gpu else parallel.choose_streams(threads, self.llm.n_ctx(), parallel.kv_bytes_per_token(self.llm),
+                                                           ram_bytes() or UNKNOWN_RAM)
         try:
             parallel.widen_context(self.llm, streams)
         except (ValueError, RuntimeError):  # no memory for the extra streams: pieces go one by one
@@ -452,6 +453,7 @@ def describe(llm, path: str) -> dict:
         "parameters": int(llama_cpp.llama_model_n_params(llm._model.model)),
         "size_bytes": os.path.getsize(path),
         "layers": _layers(llm),
+        "kv_token_bytes": parallel.kv_bytes_per_token(llm),
         "context_train": int(meta.get(f"{arch}.context_length", 0) or 0),
         "context": decoding.context_limit(llm),
         "quantization": FILE_TYPES.get(int(file_type), str(file_type)) if file_type is not None else None,
