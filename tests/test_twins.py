@@ -1,6 +1,7 @@
 """One source of truth for each meaning that used to be written twice (issue 19): a second copy
 of any of them, in any layer, fails here."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -88,3 +89,17 @@ def test_tokens_per_second_is_computed_in_one_place():
     assert tokens_per_second(1, 2.0) == tokens_per_second(5, 0.0) == 0.0
     assert [line.strip() for text in sources().values() for line in text.splitlines()
             if re.search(r"tokens_per_s\W.*/", line)] == []
+
+
+def test_each_message_code_is_defined_once():
+    """A code names one sentence: written out in two places, the two drift apart."""
+    defined = {}
+    for name, text in sources().items():
+        for node in ast.walk(ast.parse(text)):
+            callee = getattr(node, "func", None)
+            callee = getattr(callee, "id", getattr(callee, "attr", ""))
+            if callee in ("msg", "UserError") and len(node.args) >= 2 and all(
+                    isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:2]):
+                defined.setdefault(node.args[0].value, []).append(f"{name}:{node.lineno}")
+    assert {code: where for code, where in defined.items() if len(where) > 1} == {}
+    assert len(defined) > 100  # the scan still finds them

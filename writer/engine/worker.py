@@ -19,6 +19,7 @@ import time
 from writer.core.errors import EngineError
 from writer.core.events import tokens_per_second
 from writer.core.fit import UNKNOWN_RAM, ram_bytes
+from writer.core.models import missing_model, no_model_loaded
 from writer.core.messages import Message, msg, plain
 from writer.engine import backends, decoding, parallel, protocol
 
@@ -221,7 +222,7 @@ class Engine:
 
     def _require_model(self):
         if self.llm is None:
-            raise EngineError(msg("engine.no_model", "No model is loaded."))
+            raise no_model_loaded()
         return self.llm
 
     def count(self, texts: list) -> list[int]:
@@ -431,7 +432,7 @@ def _writing_failed(exc: Exception) -> EngineError:
 
 def _existing_file(path: str) -> str:
     if not os.path.isfile(path):
-        raise EngineError(msg("model.missing", "The model file {path} does not exist.", path=path))
+        raise EngineError(missing_model(path).message)
     return path
 
 
