@@ -1,4 +1,5 @@
 import ctypes
+import ctypes.util  # now: imported under a pretended platform, it would keep that platform's lookup
 import re
 import sys
 from pathlib import Path
@@ -55,6 +56,7 @@ def test_memory_is_read_where_each_system_keeps_it(monkeypatch):
             assert name == b"hw.memsize" and length._obj.value == 8
             value._obj.value = 24 * GB
             return 0
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: "libc.dylib")
     monkeypatch.setattr(ctypes, "CDLL", lambda name: LibC())
     monkeypatch.setattr(sys, "platform", "darwin")
     assert fit.ram_bytes() == 24 * GB
