@@ -9,8 +9,10 @@ from writer.core.paths import default_model_path  # noqa: E402
 
 def pytest_collection_modifyitems(items):
     """Every test that needs the real model gets the `model` marker, so that `-m "not model"`
-    leaves the fast rest: the sign is the model_path fixture, which the real engine fixture
-    and every test that loads the model or starts a worker or server with it uses."""
+    leaves the fast rest: the sign is the model_path fixture, which the real engine fixture and
+    most tests that load the model or start a worker or server use. Tests that reach the model
+    another way (the command line in a subprocess, the editor's own engine) are marked where
+    they are written."""
     for item in items:
         if "model_path" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.model)

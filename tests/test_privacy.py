@@ -51,6 +51,7 @@ def audited_subprocesses(tmp_path, monkeypatch):
     return log
 
 
+@pytest.mark.model
 def test_a_whole_writing_session_never_touches_the_network(qtbot, tmp_path, audited_subprocesses, monkeypatch, caplog):
     from writer.gui.engine_bridge import EngineBridge
     from writer.gui.main_window import MainWindow

@@ -184,6 +184,7 @@ def test_gpu_load_failure_falls_back_and_says_why(monkeypatch, model_path):
         engine.close()
 
 
+@pytest.mark.model
 def test_cpu_build_says_why_gpu_layers_are_ignored(tmp_path):
     import subprocess
     import sys

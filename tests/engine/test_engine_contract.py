@@ -11,7 +11,7 @@ CHAT = [{"role": "system", "content": "You are a writing assistant."},
         {"role": "user", "content": 'Text:\n"""\nThe boats was leaving early and the harbour were quiet.\n"""\n\nFix it.'}]
 
 
-@pytest.fixture(params=["fake", "real"])
+@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.model)])
 def any_engine(request):
     if request.param == "fake":
         return FakeEngine(context=2048)

@@ -257,6 +257,7 @@ def test_window_layout_is_remembered(qtbot, make_window, monkeypatch):
     assert not any(key.startswith("window.") for key in Settings.load().last_options)  # not in the core settings
 
 
+@pytest.mark.model
 def test_real_model_end_to_end(qtbot, make_window):
     """The real worker and the default model: select, rewrite, review, replace, undo."""
     window = make_window(bridge=EngineBridge())
