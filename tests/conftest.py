@@ -1,14 +1,21 @@
 import os
-import sys
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The shared helpers (fakes, local servers, generated documents) live here, beside the test folders.
-sys.path.insert(0, str(Path(__file__).parent))
 
-import pytest
+import pytest  # noqa: E402
 
-from writer.core.paths import default_model_path
+from writer.core.paths import default_model_path  # noqa: E402
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that needs the real model gets the `model` marker, so that `-m "not model"`
+    leaves the fast rest: the sign is the model_path fixture, which the real engine fixture and
+    most tests that load the model or start a worker or server use. Tests that reach the model
+    another way (the command line in a subprocess, the editor's own engine) are marked where
+    they are written."""
+    for item in items:
+        if "model_path" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(autouse=True)

@@ -51,6 +51,7 @@ def audited_subprocesses(tmp_path, monkeypatch):
     return log
 
 
+@pytest.mark.model
 def test_a_whole_writing_session_never_touches_the_network(qtbot, tmp_path, audited_subprocesses, monkeypatch, caplog):
     from writer.gui.engine_bridge import EngineBridge
     from writer.gui.main_window import MainWindow
@@ -142,7 +143,7 @@ def test_engine_stderr_holds_no_document_text(engine):
 
 
 def test_with_a_server_configured_connections_go_to_that_host_and_port_only(model_path):
-    from llama_server import API_KEY, llama_server
+    from tests.helpers.llama_server import API_KEY, llama_server
     from writer.engine.remote import RemoteEngine
 
     with llama_server(model_path) as (_, url):

@@ -25,9 +25,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
-from ask_documents import document  # noqa: E402
+from tests.helpers.ask_documents import document  # noqa: E402
 from writer.core import retrieval  # noqa: E402
 from writer.core.ask import AskRun, Conversation, Sources  # noqa: E402
 from writer.core.events import Delta, Finished  # noqa: E402

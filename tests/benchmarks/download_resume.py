@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hub_server import HubServer  # noqa: E402
+from tests.helpers.hub_server import HubServer  # noqa: E402
 
 from writer.core import downloads  # noqa: E402
 from writer.core.paths import default_model_path  # noqa: E402

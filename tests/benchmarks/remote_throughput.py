@@ -19,11 +19,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx2 as httpx  # noqa: E402
 
-from llama_server import API_KEY, MODEL_ALIAS, cpu_seconds, llama_server  # noqa: E402
+from tests.helpers.llama_server import API_KEY, MODEL_ALIAS, cpu_seconds, llama_server  # noqa: E402
 from writer.core.events import Delta  # noqa: E402
 from writer.core.paths import default_model_path  # noqa: E402
 from writer.engine.remote import RemoteEngine  # noqa: E402

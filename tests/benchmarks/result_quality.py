@@ -42,10 +42,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # the generated Ask documents
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ask_documents import document  # noqa: E402
+from tests.helpers.ask_documents import document  # noqa: E402
 from planted import NEW_CODES, ReplayEngine, caught, plants  # noqa: E402
 from writer.core.actions import ActionRequest  # noqa: E402
 from writer.core.ask import AskRun  # noqa: E402

@@ -23,7 +23,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WRITER_HOME", tempfile.mkdtemp(prefix="writer-bench-"))
 
@@ -124,7 +123,7 @@ def typing_run(app, window, spelling_on: bool, line: int) -> dict:
 def main() -> None:
     from PySide6.QtWidgets import QApplication
 
-    from fakes import fake_engines
+    from tests.helpers.fakes import fake_engines
     from writer.core.settings import Settings
     from writer.gui.engine_bridge import EngineBridge
     from writer.gui.main_window import MainWindow

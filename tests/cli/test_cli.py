@@ -30,6 +30,7 @@ def sample(tmp_path):
     return path
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("args", [
     ["summarize", "--length", "sentence"],
     ["translate", "--to", "fr"],
@@ -44,6 +45,7 @@ def test_each_action_streams_real_output(sample, args):
     assert "Traceback" not in result.stderr.decode()
 
 
+@pytest.mark.model
 def test_reads_standard_input_and_chinese(tmp_path):
     result = writer("rewrite", "--style", "proofread", "--max-tokens", "40", "--temperature", "0",
                     stdin="我今天去了商店，买了一些苹果。".encode())
@@ -111,6 +113,7 @@ def test_bad_option_values(sample):
     assert_clear_error(writer("summarize", str(sample), "--ctx", "64"), "at least 256 tokens")
 
 
+@pytest.mark.model
 def test_context_too_small_for_the_action(sample):
     assert_clear_error(writer("translate", "--to", "de", str(sample), "--ctx", "256"), "too small for this action")
 

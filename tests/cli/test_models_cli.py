@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from hub_server import HubServer
+from tests.helpers.hub_server import HubServer
 
 CATALOG_REPO, CATALOG_FILE = "Qwen/Qwen2.5-0.5B-Instruct-GGUF", "qwen2.5-0.5b-instruct-q4_k_m.gguf"
 

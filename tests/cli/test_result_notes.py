@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from fakes import FakeEngine, FakeGeneration
+from tests.helpers.fakes import FakeEngine, FakeGeneration
 from writer import cli
 from writer.engine import session
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ask_documents import ENGLISH
-from scripted_engine import ScriptedEngine
+from tests.helpers.ask_documents import ENGLISH
+from tests.helpers.scripted_engine import ScriptedEngine
 from writer.core import ask, retrieval
 from writer.core.ask import AskRun, Conversation, Sources, check_text
 from writer.core.errors import UserError

@@ -135,6 +135,7 @@ def writer(*args, text):
                           input=text.encode(), capture_output=True, timeout=300)
 
 
+@pytest.mark.model
 def test_built_in_model_translating_into_chinese_gives_chinese_or_says_it_did_not():
     result = writer("translate", "--to", "简体中文", text=EN)
     out, err = result.stdout.decode(), result.stderr.decode()
@@ -142,6 +143,7 @@ def test_built_in_model_translating_into_chinese_gives_chinese_or_says_it_did_no
     assert identify(out) == "zh" or "not seem to be in Simplified Chinese" in err or "unchanged" in err, (out, err)
 
 
+@pytest.mark.model
 def test_built_in_model_summarizing_chinese_gives_chinese_or_says_it_did_not():
     result = writer("summarize", "--length", "sentence", text=ZH * 2)
     out, err = result.stdout.decode(), result.stderr.decode()

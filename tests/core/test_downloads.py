@@ -8,7 +8,7 @@ from collections import namedtuple
 
 import pytest
 
-from hub_server import HubServer
+from tests.helpers.hub_server import HubServer
 from writer.core import downloads, library
 from writer.core.errors import UserError
 from writer.core.paths import models_dir

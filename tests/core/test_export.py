@@ -17,6 +17,9 @@ from writer.core.errors import UserError
 from writer.core.export import check_target, format_of, html_bytes, paper_for, source_of, title_of, write_export
 from writer.gui.rendering import export_file, odt_bytes, pdf_bytes
 
+# Rendering would otherwise make a bare QGuiApplication, on which a later test's window cannot be built.
+pytestmark = pytest.mark.usefixtures("qapp")
+
 CHINESE = "今天早上很冷，我们去公园散步。"
 DOC = f"""# Field notes
 

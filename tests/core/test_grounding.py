@@ -1,7 +1,7 @@
 """Ask answers checked against the passages they were given: numbers, names, quotes, code and
 lists the passages do not have, and an answer in another language than the question."""
 
-from scripted_engine import ScriptedEngine
+from tests.helpers.scripted_engine import ScriptedEngine
 from writer.core.ask import AskRun
 from writer.core.events import Note
 from writer.core.grounding import grounding

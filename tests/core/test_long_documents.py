@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from fakes import FakePieces
-from test_pipeline import EchoEngine
+from tests.helpers.fakes import FakePieces
+from tests.helpers.echo_engine import EchoEngine
 from writer.core.actions import ActionRequest
 from writer.core.errors import EngineError
 from writer.core.events import Delta, Done, Note, Progress

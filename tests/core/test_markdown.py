@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 from writer.core.actions import ActionRequest
 from writer.core.markdown import blocks, hide_links, one_line, restore_links, runs
 from writer.core.pipeline import ActionRun
-from test_pipeline import EchoEngine
+from tests.helpers.echo_engine import EchoEngine
 
 DOC = """# Travel notes
 

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from ask_documents import ENGLISH
+from tests.helpers.ask_documents import ENGLISH
 from writer.core.actions import ActionRequest
 from writer.core.ask import AskRun, Sources
 from writer.core.events import Delta, Done, Finished, Note

@@ -1,6 +1,8 @@
 import json
 
-from writer.core.settings import Settings
+import pytest
+
+from writer.core.settings import CONTEXT, TEMPERATURE, THREADS, Settings
 
 
 def test_round_trip():
@@ -31,3 +33,14 @@ def test_garbage_file_gives_defaults():
 def test_save_leaves_no_temporary_files():
     Settings().save()
     assert [p.name for p in Settings.path().parent.iterdir()] == ["settings.json"]
+
+
+@pytest.mark.parametrize("name,bounds", [("n_ctx", CONTEXT), ("server_context", CONTEXT), ("threads", THREADS),
+                                         ("temperature", TEMPERATURE), ("edit_temperature", TEMPERATURE)])
+def test_numbers_are_kept_within_their_bounds_and_no_further(name, bounds):
+    step = 1 if isinstance(bounds.low, int) else 0.1
+    for value, kept in ((bounds.low, True), (bounds.high, True), (bounds.low - step, False), (bounds.high + step, False),
+                        (True, False)):
+        Settings.path().parent.mkdir(parents=True, exist_ok=True)
+        Settings.path().write_text(json.dumps({name: value}))
+        assert (getattr(Settings.load(), name) == value) is kept, (name, value)

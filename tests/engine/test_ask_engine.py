@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from ask_documents import document
+from tests.helpers.ask_documents import document
 from writer.core.ask import AskRun, Conversation, Sources
 from writer.core.events import Delta, Done, Note
 
@@ -64,6 +64,7 @@ def long_document(tmp_path_factory):
     return path, facts[1]
 
 
+@pytest.mark.model
 def test_cli_prints_the_answer_then_the_sources(long_document):
     path, fact = long_document
     result = writer("ask", fact.question, str(path), "--ctx", "1024")
@@ -77,6 +78,7 @@ def test_cli_prints_the_answer_then_the_sources(long_document):
     assert any(a <= fact.line <= b for a, b in ranges), (fact, out)
 
 
+@pytest.mark.model
 def test_cli_json(long_document):
     path, fact = long_document
     result = writer("ask", fact.question, str(path), "--ctx", "1024", "--json")
@@ -86,6 +88,7 @@ def test_cli_json(long_document):
     assert any(s["first_line"] <= fact.line <= s["last_line"] and s["quote"] for s in data["sources"])
 
 
+@pytest.mark.model
 def test_cli_document_does_not_say(long_document):
     path, _ = long_document
     result = writer("ask", "What is the capital of France?", str(path), "--json")
@@ -109,6 +112,7 @@ def test_cli_bad_input_is_one_line(tmp_path, question, content, message):
     assert len(err.strip().splitlines()) == 1, err
 
 
+@pytest.mark.model
 def test_cli_question_longer_than_the_context(long_document):
     path, _ = long_document
     result = writer("ask", "Who keeps the key? " + "very " * 2000, str(path), "--ctx", "1024")

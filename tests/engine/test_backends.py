@@ -17,6 +17,7 @@ def test_the_worker_reports_the_cpu_variant_that_is_installed(engine):
         assert any(f"ggml-cpu-{variant}." in p.name for p in folder.iterdir())
 
 
+@pytest.mark.model
 def test_a_worker_without_llama_cpp_says_so_in_one_line(tmp_path, monkeypatch):
     # llama_cpp looks for its libraries here; an empty folder is a bundle that lost them.
     monkeypatch.setenv("LLAMA_CPP_LIB_PATH", str(tmp_path))
@@ -29,6 +30,7 @@ def test_a_worker_without_llama_cpp_says_so_in_one_line(tmp_path, monkeypatch):
     assert "Traceback" not in message and "\n" not in message
 
 
+@pytest.mark.model
 def test_the_editor_says_once_that_the_engine_cannot_start(qtbot, tmp_path, monkeypatch, discard_on_close):
     from writer.core.settings import Settings
     from writer.gui.engine_bridge import EngineBridge

@@ -14,6 +14,9 @@ from writer.engine import placement
 from writer.engine.client import EngineClient, LocalModel
 
 
+pytestmark = pytest.mark.model  # every test here starts the real worker
+
+
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory):
     """What a worker on this machine would try, best first (with no record of earlier crashes)."""

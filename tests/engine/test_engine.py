@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from generations import collect
+from tests.helpers.generations import collect
 from writer.core.errors import EngineError
 from writer.core.events import Delta, Finished
 from writer.engine import backends
@@ -184,6 +184,7 @@ def test_gpu_load_failure_falls_back_and_says_why(monkeypatch, model_path):
         engine.close()
 
 
+@pytest.mark.model
 def test_cpu_build_says_why_gpu_layers_are_ignored(tmp_path):
     import subprocess
     import sys

@@ -3,15 +3,15 @@ run against both, so a GUI test on the fake means what it says."""
 
 import pytest
 
-from fakes import FakeEngine
-from generations import collect, texts_by_piece
+from tests.helpers.fakes import FakeEngine
+from tests.helpers.generations import collect, texts_by_piece
 from writer.core.events import Delta, EngineInfo, Finished, ModelInfo
 
 CHAT = [{"role": "system", "content": "You are a writing assistant."},
         {"role": "user", "content": 'Text:\n"""\nThe boats was leaving early and the harbour were quiet.\n"""\n\nFix it.'}]
 
 
-@pytest.fixture(params=["fake", "real"])
+@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.model)])
 def any_engine(request):
     if request.param == "fake":
         return FakeEngine(context=2048)

@@ -3,7 +3,7 @@ same text as one by one, in order, with cancel and failure ending cleanly."""
 
 import pytest
 
-from generations import collect, texts_by_piece
+from tests.helpers.generations import collect, texts_by_piece
 from writer.core.actions import ActionRequest
 from writer.core.events import Delta, Done, Finished, Progress
 from writer.core.pipeline import ActionRun

@@ -18,8 +18,8 @@ from writer.core.events import Delta, Finished
 from writer.core.server_url import is_this_computer, server_host, server_root
 from writer.core.settings import Settings
 from writer.engine.remote import RemoteEngine, estimate_tokens, sse_data
-from llama_server import API_KEY, MODEL_ALIAS, cpu_seconds, free_port, llama_server
-from openai_fake import WORDS, FakeOpenAI
+from tests.helpers.llama_server import API_KEY, MODEL_ALIAS, cpu_seconds, free_port, llama_server
+from tests.helpers.openai_fake import WORDS, FakeOpenAI
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTING = [{"role": "user", "content": "Count from 1 to 500, one number per line."}]

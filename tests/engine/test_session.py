@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from fakes import FakeEngine, fake_engines
+from tests.helpers.fakes import FakeEngine, fake_engines
 from writer.core.actions import ActionRequest
 from writer.core.errors import WriterError
 from writer.core.events import Delta, Done, Failed, Waiting

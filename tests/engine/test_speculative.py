@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from generations import collect
+from tests.helpers.generations import collect
 from writer.core.actions import ActionRequest
 from writer.core.events import Delta
 from writer.engine.client import EngineClient, LocalModel

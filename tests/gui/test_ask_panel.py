@@ -5,8 +5,8 @@ import threading
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from scripted_engine import ScriptedEngine
-from ask_documents import ENGLISH
+from tests.helpers.scripted_engine import ScriptedEngine
+from tests.helpers.ask_documents import ENGLISH
 from writer.core import retrieval
 from writer.gui import ask_panel
 from writer.gui.ask_panel import AskPanel

@@ -19,7 +19,7 @@ from writer.gui.main_window import MainWindow
 DOC = "A first paragraph that the user wrote by hand.\n\nA second one, also precious.\n"
 
 
-pytestmark = pytest.mark.usefixtures("discard_on_close")
+pytestmark = [pytest.mark.usefixtures("discard_on_close"), pytest.mark.model]  # the real worker
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pypdf
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from fakes import shown_window
+from tests.helpers.fakes import shown_window
 from writer.gui.export_dialog import print_preview
 
 pytestmark = pytest.mark.usefixtures("discard_on_close")

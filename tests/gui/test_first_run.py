@@ -2,8 +2,8 @@
 
 import pytest
 
-from fakes import fake_engines
-from hub_server import HubServer
+from tests.helpers.fakes import fake_engines
+from tests.helpers.hub_server import HubServer
 from writer.core import library
 from writer.core.fit import Machine
 from writer.core.settings import Settings

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtGui import QFont, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QMessageBox, QTableWidget
 
-from fakes import fake_engines
+from tests.helpers.fakes import fake_engines
 from writer.core.settings import Settings
 from writer.gui.dialogs import FindReplaceDialog, SettingsDialog, ShortcutsDialog, plain_label
 from writer.gui.engine_bridge import EngineBridge
@@ -257,6 +257,7 @@ def test_window_layout_is_remembered(qtbot, make_window, monkeypatch):
     assert not any(key.startswith("window.") for key in Settings.load().last_options)  # not in the core settings
 
 
+@pytest.mark.model
 def test_real_model_end_to_end(qtbot, make_window):
     """The real worker and the default model: select, rewrite, review, replace, undo."""
     window = make_window(bridge=EngineBridge())

@@ -76,7 +76,7 @@ def test_language_follows_the_setting_then_the_system(setting, system, expected)
 
 
 def test_the_window_speaks_chinese_when_asked(qtbot, chinese):
-    from fakes import fake_engines
+    from tests.helpers.fakes import fake_engines
     from writer.core.settings import Settings
     from writer.gui.engine_bridge import EngineBridge
     from writer.gui.main_window import MainWindow
@@ -158,7 +158,7 @@ def test_plurals(chinese):
 
 
 def test_an_error_in_the_editor_reads_in_the_interface_language(qtbot, chinese):
-    from fakes import fake_engines
+    from tests.helpers.fakes import fake_engines
     from writer.core.settings import Settings
     from writer.gui.engine_bridge import EngineBridge
     from writer.gui.main_window import MainWindow

@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from hub_server import HubServer
+from tests.helpers.hub_server import HubServer
 from writer.core import library
 from writer.core.settings import Settings
 from writer.gui.models_dialog import ModelManagerDialog

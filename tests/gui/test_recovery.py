@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from fakes import fake_engines
+from tests.helpers.fakes import fake_engines
 from writer.core.recovery import RecoveryStore
 from writer.core.settings import Settings
 from writer.gui.engine_bridge import EngineBridge
 from writer.gui.main_window import MainWindow
 from writer.gui.recovery_dialog import RecoveryDialog
 
-TYPIST = Path(__file__).parents[1] / "gui_typist.py"
+TYPIST = Path(__file__).parents[1] / "helpers" / "gui_typist.py"
 
 
 def type_then_kill(seconds: float, *args) -> list[tuple[int, float]]:

@@ -3,7 +3,7 @@ the result it is about highlighted, and Apply still offered (a finding never blo
 
 import pytest
 
-from scripted_engine import ScriptedEngine
+from tests.helpers.scripted_engine import ScriptedEngine
 from writer.core.events import Delta, Done, Note
 from writer.core.messages import msg
 from writer.gui import ask_panel, i18n

@@ -2,7 +2,7 @@
 
 import pytest
 
-from llama_server import API_KEY, MODEL_ALIAS, llama_server
+from tests.helpers.llama_server import API_KEY, MODEL_ALIAS, llama_server
 from writer.core import secrets
 from writer.core.settings import Settings
 from writer.gui.dialogs import SettingsDialog

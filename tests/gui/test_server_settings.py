@@ -11,8 +11,8 @@ from writer.core import secrets
 from writer.core.settings import Settings
 from writer.gui import i18n
 from writer.gui.server_settings import ServerSettingsPage
-from llama_server import free_port
-from openai_fake import FakeOpenAI
+from tests.helpers.llama_server import free_port
+from tests.helpers.openai_fake import FakeOpenAI
 
 
 class MemoryKeyring(KeyringBackend):

@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 
-from fakes import shown_window
+from tests.helpers.fakes import shown_window
 from writer.core import spelling
 from writer.core.settings import Settings
 

@@ -8,7 +8,7 @@ import sys
 from writer import __version__
 from writer.cli import actions, ask, export, models
 from writer.cli.options import add_backend_options
-from writer.core.errors import WriterError
+from writer.core.errors import WriterError, unexpected
 
 COMMANDS = (*actions.ACTION_COMMANDS, "ask", "doctor", "export", "models")
 
@@ -59,5 +59,5 @@ def main(argv: list[str] | None = None) -> int:
         print("writer: stopped.", file=sys.stderr)
         return 130
     except Exception as exc:  # anything unforeseen: one line, no traceback
-        print(f"writer: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"writer: {unexpected(exc)}", file=sys.stderr)
         return 1

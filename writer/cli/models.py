@@ -46,7 +46,7 @@ def list_models(settings: Settings) -> int:
         if m.installed:
             status = "installed"
         else:
-            status = f"available: {estimate(m.size_bytes or 0).describe()}"
+            status = f"available: {estimate(m.size_bytes or 0, n_ctx=settings.n_ctx).describe()}"
         details = library.describe(m)
         rows.append(("*" if m.active else " ", m.id, m.name, downloads.format_size(m.size_bytes), m.quantization or "",
                      status + (f" ({details})" if details else "")))

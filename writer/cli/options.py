@@ -6,7 +6,7 @@ import argparse
 from dataclasses import replace
 
 from writer.core.errors import UserError
-from writer.core.settings import Settings, parse_gpu_layers
+from writer.core.settings import CONTEXT, TEMPERATURE, Settings, parse_gpu_layers
 
 
 def positive_int(text: str) -> int:
@@ -21,8 +21,8 @@ def positive_int(text: str) -> int:
 
 def context_size(text: str) -> int:
     value = positive_int(text)
-    if value < 256:
-        raise argparse.ArgumentTypeError("the context size must be at least 256 tokens")
+    if value not in CONTEXT:
+        raise argparse.ArgumentTypeError(f"the context size must be at least {CONTEXT.low} tokens and at most {CONTEXT.high}")
     return value
 
 
@@ -38,8 +38,8 @@ def temperature(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0 <= value <= 2:
-        raise argparse.ArgumentTypeError("temperature must be between 0 and 2")
+    if value not in TEMPERATURE:
+        raise argparse.ArgumentTypeError(f"temperature must be between {TEMPERATURE.low:g} and {TEMPERATURE.high:g}")
     return value
 
 

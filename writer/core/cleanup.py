@@ -198,7 +198,7 @@ class StreamCleaner:
             keep = len(lines) - 1
             while keep > 0 and self._is_tail_line(lines[keep - 1]):
                 keep -= 1
-            out = "\n".join(lines[:keep])
+            out = "\n".join(lines[:keep]).rstrip()  # trailing spaces, like the newline, wait for what follows
         else:
             out = "\n".join(lines[:-1] + [last.rstrip()])
         # The newline that ends the released text stays pending: it is only wanted if more follows.

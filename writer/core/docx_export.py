@@ -17,8 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from writer.core.errors import UserError
-from writer.core.export import Source, image_path, is_markdown, parser, plain_paragraphs
+from writer.core.export import Source, image_path, image_unreadable, is_markdown, parser, plain_paragraphs
 
 MONOSPACE = "Consolas"  # Word's own; LibreOffice and Pages substitute their monospace font
 PAPER = {"A4": (Mm(210), Mm(297)), "Letter": (Mm(215.9), Mm(279.4))}
@@ -196,8 +195,7 @@ class _Writer:
         try:
             native = Image.from_file(str(path)).width
         except Exception:  # noqa: BLE001 - python-docx raises several kinds for files it cannot read
-            raise UserError("export.image_unreadable", "Could not read the image {image}: {reason}.", image=str(path),
-                            reason="not a PNG, JPEG, GIF, BMP or TIFF picture") from None
+            raise image_unreadable(path, "not a PNG, JPEG, GIF, BMP or TIFF picture") from None
         paragraph.add_run().add_picture(str(path), width=min(native, self.text_width))
 
 

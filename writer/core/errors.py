@@ -25,5 +25,10 @@ class UserError(WriterError):
         super().__init__(msg(code, template, plural, **values))
 
 
+def unexpected(exc: Exception) -> Message:
+    """An exception no code expected (a bug), as the one sentence every catch-all shows."""
+    return msg("unexpected", "Unexpected error: {error}", error=f"{type(exc).__name__}: {exc}")
+
+
 class EngineError(WriterError):
     """The engine could not do what was asked (it crashed, hung, or refused the request)."""

@@ -23,6 +23,7 @@ class ModelInfo:
     parameters: int = 0
     size_bytes: int = 0
     layers: int = 0
+    kv_token_bytes: int = 0  # what a token takes in the KV cache (fit.kv_bytes_per_token); 0: not known
     context_train: int = 0
     quantization: str | None = None
     chat_template: bool = True
@@ -79,6 +80,12 @@ class Finished:
     drafted: int = 0  # tokens drafted by speculative decoding (the local engine)
     accepted: int = 0  # drafted tokens the model kept
     piece: int = 0  # which prompt ended, when an engine writes several at once
+
+
+def tokens_per_second(tokens: int, decode_s: float) -> float:
+    """Writing speed, as every engine reports it: the tokens after the first over the `decode_s`
+    seconds since the first came (that one ends the prompt's evaluation, timed in prompt_s)."""
+    return round((tokens - 1) / decode_s, 2) if tokens > 1 and decode_s > 0 else 0.0
 
 
 # -- an action run (what the pipeline streams) ----------------------------------------------

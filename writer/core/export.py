@@ -112,13 +112,17 @@ def body_html(source: Source, image_src=lambda path, src: src) -> str:
     return md.renderer.render(tokens, md.options, {})
 
 
+def image_unreadable(path: Path, reason) -> UserError:
+    return UserError("export.image_unreadable", "Could not read the image {image}: {reason}.", image=str(path),
+                     reason=reason)
+
+
 def _data_url(path: Path, _src: str) -> str:
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UserError("export.image_unreadable", "Could not read the image {image}: {reason}.", image=str(path),
-                        reason=exc.strerror or exc) from None
+        raise image_unreadable(path, exc.strerror or exc) from None
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 

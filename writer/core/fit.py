@@ -11,9 +11,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from writer.core.messages import Message, msg
+from writer.core.settings import DEFAULT_CONTEXT
 
-OVERHEAD = 1.2  # weights plus KV cache and compute buffers at a 4096-token context, roughly
+COMPUTE_OVERHEAD = 1.1  # the weights plus llama.cpp's compute buffers, roughly
+BYTES_PER_KEY_VALUE = (34 / 32 + 2) / 2  # the engine's cache: q8_0 keys (32 values in 34 bytes), f16 values
+# A model whose shape is not known yet (a catalog entry before download): its KV cache at the
+# default context taken as this share of its weights, about what the catalog's models need.
+KV_SHARE = 0.1
 RESERVE = 512 * 1024 * 1024
+UNKNOWN_RAM = 8 * 1024**3  # assumed where the memory cannot be read
 
 
 @dataclass
@@ -28,7 +34,7 @@ def _windows_ram_bytes() -> int | None:
     import ctypes
 
     class MemoryStatus(ctypes.Structure):
-        _fields_ = [("dwLength", ctypes.c_ulong), ("dwMemoryLoad", ctypes.c_ulong)] + [
+        _fields_ = [("dwLength", ctypes.c_uint32), ("dwMemoryLoad", ctypes.c_uint32)] + [  # DWORDs
             (name, ctypes.c_ulonglong) for name in ("ullTotalPhys", "ullAvailPhys", "ullTotalPageFile", "ullAvailPageFile",
                                                     "ullTotalVirtual", "ullAvailVirtual", "ullAvailExtendedVirtual")]
 
@@ -37,10 +43,25 @@ def _windows_ram_bytes() -> int | None:
     return int(status.ullTotalPhys) if ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)) else None
 
 
-def _ram_bytes() -> int | None:
+def _macos_ram_bytes() -> int | None:
+    """sysctl's hw.memsize, macOS's own count of the installed memory."""
+    import ctypes
+    import ctypes.util
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    size, length = ctypes.c_uint64(0), ctypes.c_size_t(ctypes.sizeof(ctypes.c_uint64))
+    found = libc.sysctlbyname(b"hw.memsize", ctypes.byref(size), ctypes.byref(length), None, ctypes.c_size_t(0)) == 0
+    return int(size.value) if found else None
+
+
+def ram_bytes() -> int | None:
+    """The computer's physical memory, or None where it cannot be read. The one place that reads
+    it: the fit estimate, the recommendation and the engine's parallel pieces all ask here."""
     try:
         if sys.platform == "win32":
             return _windows_ram_bytes()
+        if sys.platform == "darwin":
+            return _macos_ram_bytes()
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
@@ -63,7 +84,7 @@ def _nvidia_gpu() -> tuple[str | None, int | None]:
 def detect_machine() -> Machine:
     """Asked once per run: nvidia-smi takes a while, and the answer only guides an estimate."""
     name, free = _nvidia_gpu()
-    return Machine(_ram_bytes(), name, free)
+    return Machine(ram_bytes(), name, free)
 
 
 @dataclass
@@ -89,9 +110,19 @@ class Fit:
         return msg("fit.ram_unknown", "Needs about {gb} GB; memory unknown; {where}.", gb=gb, where=where)
 
 
-def estimate(size_bytes: int, layers: int = 32, machine: Machine | None = None) -> Fit:
+def kv_bytes_per_token(layers: int, kv_heads: int, head_dim: int) -> int:
+    """Bytes one token takes in the KV cache: a key and a value per KV head in every layer. The
+    fit estimate and the engine's choice of parallel pieces both count the cache with this."""
+    return int(2 * layers * kv_heads * head_dim * BYTES_PER_KEY_VALUE)
+
+
+def estimate(size_bytes: int, layers: int = 32, machine: Machine | None = None, n_ctx: int = DEFAULT_CONTEXT,
+             kv_token_bytes: int = 0) -> Fit:
+    """The memory a model needs with a context of `n_ctx` tokens; `kv_token_bytes` is its cache per
+    token (0: not known, estimated from its size)."""
     machine = machine or detect_machine()
-    needed = int(size_bytes * OVERHEAD)
+    kv_token_bytes = kv_token_bytes or size_bytes * KV_SHARE / DEFAULT_CONTEXT
+    needed = int(size_bytes * COMPUTE_OVERHEAD + n_ctx * kv_token_bytes)
     fits_ram = None if machine.ram_bytes is None else needed + RESERVE < machine.ram_bytes
     gpu_layers = None
     if machine.gpu_free_bytes is not None:

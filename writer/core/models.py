@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from writer.core.errors import UserError
+from writer.core.errors import EngineError, UserError
 from writer.core.paths import default_model_path
 from writer.core.events import ModelInfo
 from writer.core.messages import Message, msg
@@ -12,12 +12,22 @@ from writer.core.messages import Message, msg
 GGUF_MAGIC = b"GGUF"
 
 
+def missing_model(path: str | Path) -> UserError:
+    """A model file that is not there, as the editor, the command line and the worker say it."""
+    return UserError("model.missing", "The model file {path} does not exist.", path=path)
+
+
+def no_model_loaded() -> EngineError:
+    """A request before any model was loaded, in the worker or its client."""
+    return EngineError(msg("engine.no_model", "No model is loaded."))
+
+
 def check_gguf(path: str | Path) -> Path:
     """Returns the path if it looks like a GGUF model; raises UserError otherwise.
     Deeper damage (a truncated file) is found when the engine loads it."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise UserError("model.missing", "The model file {path} does not exist.", path=path)
+        raise missing_model(path)
     if not path.is_file():
         raise UserError("model.not_file", "The model path {path} is not a file.", path=path)
     try:

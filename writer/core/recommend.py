@@ -16,12 +16,11 @@ import os
 import sys
 from dataclasses import dataclass
 
-from writer.core.fit import Machine, estimate
+from writer.core.fit import UNKNOWN_RAM, Machine, estimate
 from writer.core.library import catalog
 from writer.core.messages import Message, msg
 
 CPU_MAX_BYTES = 2_600_000_000  # about 4B parameters at Q4_K_M: a few words a second on a laptop CPU
-UNKNOWN_RAM = 8 * 1024**3  # assumed when the memory cannot be read
 GRADES = ("poor", "fair", "good", "very good")
 
 

@@ -14,6 +14,7 @@ A repetition that is in the writer's own text (a chorus, a refrain) is not a loo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MAX_CYCLE = 4  # sentences in the longest cycle looked for
 REPEATS = 3  # occurrences of a sentence or cycle that make a loop
@@ -121,7 +122,8 @@ class RepeatWatcher:
         return out
 
 
-def _source_repeats(source: str) -> set[str]:
+@lru_cache(maxsize=4)  # a long document's every piece gets a watcher over the same text
+def _source_repeats(source: str) -> frozenset[str]:
     """Keys of the units that come more than once in the writer's text."""
     seen: set[str] = set()
     repeated: set[str] = set()
@@ -130,4 +132,4 @@ def _source_repeats(source: str) -> set[str]:
         key = _key(source[start:m.end()])
         start = m.end()
         (repeated if key in seen else seen).add(key)
-    return repeated
+    return frozenset(repeated)

@@ -20,8 +20,31 @@ def parse_gpu_layers(value) -> str | int:
     return number
 
 
+DEFAULT_CONTEXT = 4096  # tokens
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The numbers a setting may hold; the one definition that loading, the editor's boxes and the
+    command line's options check against."""
+    low: int | float
+    high: int | float
+
+    def __contains__(self, value) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and self.low <= value <= self.high
+
+
+CONTEXT = Bounds(256, 1_048_576)  # tokens; some models are trained for a million
+THREADS = Bounds(1, 512)
+TEMPERATURE = Bounds(0.0, 2.0)
+
+
 def _temperature(value) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 2 else None
+    return float(value) if value in TEMPERATURE else None
+
+
+def _context(value) -> int | None:
+    return value if isinstance(value, int) and value in CONTEXT else None
 
 
 def _server_url(value) -> str | None:
@@ -37,9 +60,9 @@ def _server_url(value) -> str | None:
 
 _VALIDATORS = {
     "model_path": lambda v: v if v is None or (isinstance(v, str) and v) else None,
-    "n_ctx": lambda v: v if isinstance(v, int) and 256 <= v <= 1_048_576 else None,
+    "n_ctx": _context,
     "gpu_layers": parse_gpu_layers,
-    "threads": lambda v: v if v is None or (isinstance(v, int) and 1 <= v <= 512) else None,
+    "threads": lambda v: v if v is None or (isinstance(v, int) and v in THREADS) else None,
     "temperature": _temperature,
     "edit_temperature": _temperature,
     "hf_endpoint": lambda v: v if v is None or (isinstance(v, str) and v.startswith(("http://", "https://"))) else None,
@@ -55,7 +78,7 @@ _VALIDATORS = {
     "server_url": _server_url,
     "server_model": lambda v: v.strip() or None if isinstance(v, str) else None,
     "server_ca_file": lambda v: v if isinstance(v, str) and v else None,
-    "server_context": lambda v: v if isinstance(v, int) and 256 <= v <= 1_048_576 else None,
+    "server_context": _context,
     "server_http_confirmed": _server_url,
     "last_options": lambda v: {k: x for k, x in v.items() if isinstance(k, str) and isinstance(x, str)} if isinstance(v, dict) else None,
 }
@@ -64,7 +87,7 @@ _VALIDATORS = {
 @dataclass
 class Settings:
     model_path: str | None = None  # None: the bundled default model
-    n_ctx: int = 4096
+    n_ctx: int = DEFAULT_CONTEXT
     gpu_layers: str | int = "auto"
     threads: int | None = None  # None: chosen for this machine
     temperature: float = 0.8  # new text (generate): some variety reads better

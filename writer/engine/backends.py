@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from writer.core.errors import EngineError
-from writer.core.messages import msg
+from writer.core.messages import Message, msg
 from writer.engine.placement import AUTO, Choice
 
 _VARIANT = re.compile(r"ggml-cpu-(.+?)\.(?:so|dll|dylib)$")
@@ -121,6 +121,10 @@ def _hide_gpus() -> None:
         os.environ[name] = ""
 
 
+def _unloadable(reason: str) -> Message:
+    return msg("engine.llama_unloadable", "llama.cpp could not be loaded: {reason}", reason=reason)
+
+
 def start(wanted: Choice) -> Started:
     """Loads the backends for `wanted` (once per process) and says what runs."""
     global _started
@@ -145,7 +149,7 @@ def start(wanted: Choice) -> Started:
     kinds: list[str] = []
     if folder is not None:
         if not _load(ggml, variants[variant]):
-            raise EngineError(msg("engine.llama_unloadable", "llama.cpp could not be loaded: {reason}", reason=variant))
+            raise EngineError(_unloadable(variant))
         if wanted.backend != "cpu":
             for path in sorted(folder.iterdir()):
                 found = _GPU_LIBRARY.search(path.name)
@@ -190,5 +194,5 @@ def prepare() -> Started:
         print(exc, file=sys.stderr)
         raise SystemExit(3) from None
     except (OSError, RuntimeError) as exc:  # llama_cpp raises these for a missing or broken library
-        print(msg("engine.llama_unloadable", "llama.cpp could not be loaded: {reason}", reason=str(exc)), file=sys.stderr)
+        print(_unloadable(str(exc)), file=sys.stderr)
         raise SystemExit(3) from None

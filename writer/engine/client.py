@@ -21,6 +21,7 @@ from typing import Callable, Iterator, Union
 from writer.core.errors import EngineError
 from writer.core.events import Delta, EngineInfo, Finished, ModelInfo
 from writer.core.messages import Message, msg, plain
+from writer.core.models import no_model_loaded
 from writer.engine import placement, protocol
 from writer.engine.placement import Choice
 
@@ -37,6 +38,10 @@ class LocalModel:
     gpu_layers: str | int = "auto"
     threads: int | None = None
     speculative: bool = True  # draft from the prompt and verify in one batch (faster copies)
+
+
+def _start_failed(reason: Message) -> EngineError:
+    return EngineError(msg("engine.start_failed", "The engine could not start: {reason}", reason=reason))
 
 
 def worker_command() -> list[str]:
@@ -182,14 +187,13 @@ class EngineClient:
             detail = next((line for line in reversed(self._stderr_tail) if line.strip()), "")
             reason = plain(detail[:300]) if detail else msg("engine.exit_status", "it exited with code {code}",
                                                             code=proc.returncode)
-            raise EngineError(msg("engine.start_failed", "The engine could not start: {reason}", reason=reason))
+            raise _start_failed(reason)
         try:
             self.choice = Choice.from_data(hello["choice"])
             self.chain = tuple(Choice.from_data(c) for c in hello["chain"])
         except (KeyError, TypeError, ValueError):
             self.kill()
-            raise EngineError(msg("engine.start_failed", "The engine could not start: {reason}",
-                                  reason=plain("its first message did not say what it runs on"))) from None
+            raise _start_failed(plain("its first message did not say what it runs on")) from None
 
     def _read_stderr(self, proc: subprocess.Popen) -> None:
         for raw in proc.stderr:
@@ -305,7 +309,7 @@ class EngineClient:
         works, recorded for this machine; the EngineInfo then says so in `fallback`."""
         model = model or self.model
         if model is None:
-            raise EngineError(msg("engine.no_model", "No model is loaded."))
+            raise no_model_loaded()
         self.model = model
         request = {"type": "load", "path": str(model.path), "n_ctx": model.n_ctx, "gpu_layers": model.gpu_layers,
                    "threads": model.threads, "speculative": model.speculative}

@@ -11,27 +11,25 @@ the first ones finish first and the editor shows them while later ones are still
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from writer.core import fit
 from writer.engine.decoding import ROW_GROUP, common_prefix
 
 # Three at most: a step carries one token of each, and from four rows on llama.cpp's kernels for
 # repacked weights (Q4_0, Q4_K, IQ4_NL on AVX2) round differently from a single token's.
 MAX_STREAMS = 3
 KV_MEMORY_SHARE = 8  # the extra streams take at most 1/8 of the computer's memory
-BYTES_PER_KEY_VALUE = (34 / 32 + 2) / 2  # q8_0 keys (32 values in 34 bytes), f16 values
 
 
 def kv_bytes_per_token(llm) -> int:
-    """Bytes one token takes in the KV cache (keys and values of every layer)."""
+    """Bytes one token takes in the KV cache, for the loaded model's shape."""
     import llama_cpp
 
     model = llm._model.model
     head_dim = llama_cpp.llama_model_n_embd(model) // max(1, llama_cpp.llama_model_n_head(model))
-    values = 2 * llama_cpp.llama_model_n_layer(model) * llama_cpp.llama_model_n_head_kv(model) * head_dim
-    return int(values * BYTES_PER_KEY_VALUE)
+    return fit.kv_bytes_per_token(llama_cpp.llama_model_n_layer(model), llama_cpp.llama_model_n_head_kv(model), head_dim)
 
 
 def choose_streams(threads: int, n_ctx: int, kv_token_bytes: int, memory_bytes: int) -> int:
@@ -40,13 +38,6 @@ def choose_streams(threads: int, n_ctx: int, kv_token_bytes: int, memory_bytes: 
     wanted = min(MAX_STREAMS, 2 * max(1, threads))
     affordable = (memory_bytes // KV_MEMORY_SHARE) // max(1, kv_token_bytes * n_ctx)
     return max(1, min(wanted, affordable))
-
-
-def total_memory() -> int:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # not on every system (Windows)
-        return 8 << 30
 
 
 def widen_context(llm, streams: int) -> None:

@@ -20,7 +20,7 @@ from typing import Iterable, Iterator, Union
 import httpx2 as httpx  # huggingface-hub 2.x brings it: the httpx API, with truststore and SSE
 
 from writer.core.errors import EngineError, UserError
-from writer.core.events import Delta, EngineInfo, Finished, ModelInfo
+from writer.core.events import Delta, EngineInfo, Finished, ModelInfo, tokens_per_second
 from writer.core.messages import Message, msg
 from writer.core.server_url import server_host, server_root
 
@@ -457,6 +457,6 @@ class RemoteGeneration:
             tokens = usage["completion_tokens"]
         decode_s = last - first
         yield Finished("length" if finish == "length" else "stop", completion_tokens=tokens,
-                       tokens_per_s=(tokens - 1) / decode_s if tokens > 1 and decode_s > 0 else 0.0,
+                       tokens_per_s=tokens_per_second(tokens, decode_s),
                        prompt_tokens=usage.get("prompt_tokens", 0) if isinstance(usage.get("prompt_tokens"), int) else 0,
                        prompt_s=(first or last) - start)

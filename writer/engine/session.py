@@ -15,7 +15,7 @@ import time
 from typing import Callable, Iterator, Literal
 
 from writer.core.actions import ActionRequest
-from writer.core.errors import WriterError
+from writer.core.errors import WriterError, unexpected
 from writer.core.events import Done, Failed, Loaded, RunEvent, Waiting
 from writer.core.messages import Message, msg
 from writer.core.settings import Settings
@@ -111,7 +111,8 @@ class EngineSession:
             info = self.engine.load()
             model = info.model
             # The fit estimate may ask nvidia-smi: done here, on the loading thread.
-            fit = estimate(model.size_bytes, model.layers).describe() if model.size_bytes else None
+            fit = (estimate(model.size_bytes, model.layers, n_ctx=settings.n_ctx, kv_token_bytes=model.kv_token_bytes)
+                   .describe() if model.size_bytes else None)
             loaded = Loaded(model, info.gpu_offload_supported, placement_note(model), fit, info.fallback)
         except WriterError as exc:
             with self._cond:
@@ -255,7 +256,7 @@ class ActionJob:
         except WriterError as exc:
             yield Failed(exc.message)
         except Exception as exc:  # a panel shows it; the editor carries on
-            yield Failed(msg("unexpected", "Unexpected error: {error}", error=f"{type(exc).__name__}: {exc}"))
+            yield Failed(unexpected(exc))
 
     def cancel(self) -> None:
         self._stop.set()

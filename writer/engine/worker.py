@@ -17,6 +17,9 @@ import threading
 import time
 
 from writer.core.errors import EngineError
+from writer.core.events import tokens_per_second
+from writer.core.fit import UNKNOWN_RAM, ram_bytes
+from writer.core.models import missing_model, no_model_loaded
 from writer.core.messages import Message, msg, plain
 from writer.engine import backends, decoding, parallel, protocol
 
@@ -142,8 +145,8 @@ class Engine:
         # time (H200: drafting x0.74-0.97, pieces x0.72) and not token for token identical with
         # its cache types, so that backend writes one token at a time (see README).
         on_gpu = offloaded > 0
-        streams = 1 if on_gpu else parallel.choose_streams(threads, self.llm.n_ctx(),
-                                                           parallel.kv_bytes_per_token(self.llm), parallel.total_memory())
+        streams = 1 if on_gpu else parallel.choose_streams(threads, self.llm.n_ctx(), parallel.kv_bytes_per_token(self.llm),
+                                                           ram_bytes() or UNKNOWN_RAM)
         try:
             parallel.widen_context(self.llm, streams)
         except (ValueError, RuntimeError):  # no memory for the extra streams: pieces go one by one
@@ -219,7 +222,7 @@ class Engine:
 
     def _require_model(self):
         if self.llm is None:
-            raise EngineError(msg("engine.no_model", "No model is loaded."))
+            raise no_model_loaded()
         return self.llm
 
     def count(self, texts: list) -> list[int]:
@@ -323,7 +326,7 @@ class Engine:
             "type": "done", "id": rid, "finish_reason": finish,
             "prompt_tokens": len(tokens), "completion_tokens": n_out,
             "prompt_s": round((first_token_at or ended) - started, 4),
-            "tokens_per_s": round((n_out - 1) / decode_s, 2) if n_out > 1 and decode_s > 0 else 0.0,
+            "tokens_per_s": tokens_per_second(n_out, decode_s),
             "drafted": drafts.drafted, "accepted": drafts.accepted,
         })
 
@@ -382,7 +385,7 @@ class Engine:
         seconds = time.perf_counter() - started
         self.send({"type": "done", "id": rid, "finish_reason": finish, "prompt_tokens": sum(map(len, prompts)),
                    "completion_tokens": written, "prompt_s": 0.0,
-                   "tokens_per_s": round(written / seconds, 2) if seconds > 0 else 0.0})
+                   "tokens_per_s": tokens_per_second(written, seconds)})
 
 
 def llama_cpp_system_info() -> str:
@@ -438,7 +441,7 @@ def _writing_failed(exc: Exception) -> EngineError:
 
 def _existing_file(path: str) -> str:
     if not os.path.isfile(path):
-        raise EngineError(msg("model.missing", "The model file {path} does not exist.", path=path))
+        raise EngineError(missing_model(path).message)
     return path
 
 
@@ -460,6 +463,7 @@ def describe(llm, path: str) -> dict:
         "parameters": int(llama_cpp.llama_model_n_params(llm._model.model)),
         "size_bytes": os.path.getsize(path),
         "layers": _layers(llm),
+        "kv_token_bytes": parallel.kv_bytes_per_token(llm),
         "context_train": int(meta.get(f"{arch}.context_length", 0) or 0),
         "context": decoding.context_limit(llm),
         "quantization": FILE_TYPES.get(int(file_type), str(file_type)) if file_type is not None else None,

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from writer.core.ask import NOT_SAID, AskRun, Conversation, Sources, check_question, check_text
-from writer.core.errors import WriterError
+from writer.core.errors import WriterError, unexpected
 from writer.core.events import Delta, Done, Failed, Note
-from writer.core.messages import Message, msg
+from writer.core.messages import Message
 from writer.core.retrieval import PassageIndex
 from writer.gui.background import POOL
 from writer.gui.i18n import tr, tr_message
@@ -252,7 +252,7 @@ class AskPanel(QWidget):
         except WriterError as exc:
             self._event.emit(job, Failed(exc.message))
         except Exception as exc:  # the panel says it; the editor carries on
-            self._event.emit(job, Failed(msg("unexpected", "Unexpected error: {error}", error=f"{type(exc).__name__}: {exc}")))
+            self._event.emit(job, Failed(unexpected(exc)))
 
     def stop(self) -> None:
         if self._run is not None:

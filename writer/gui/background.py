@@ -8,8 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Signal
 
-from writer.core.errors import WriterError
-from writer.core.messages import msg
+from writer.core.errors import WriterError, unexpected
 
 POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="writer")  # a waiting action holds one
 
@@ -28,7 +27,7 @@ class Background(QObject):
             except WriterError as exc:
                 outcome = (self.failed, exc.message)
             except Exception as exc:  # shown to the user, never a traceback
-                outcome = (self.failed, msg("unexpected", "Unexpected error: {error}", error=f"{type(exc).__name__}: {exc}"))
+                outcome = (self.failed, unexpected(exc))
             try:
                 outcome[0].emit(outcome[1])
             except RuntimeError:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from writer.core.paths import default_model_path
-from writer.core.settings import Settings
+from writer.core.settings import CONTEXT, TEMPERATURE, THREADS, Settings
 from writer.gui.i18n import LANGUAGES, tr
 from writer.gui.server_settings import ServerSettingsPage
 
@@ -36,7 +36,7 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Model file"), row)
 
         self.n_ctx = QSpinBox()
-        self.n_ctx.setRange(256, 131072)
+        self.n_ctx.setRange(CONTEXT.low, CONTEXT.high)
         self.n_ctx.setSingleStep(1024)
         self.n_ctx.setValue(settings.n_ctx)
         self.n_ctx.setSuffix(" " + tr("tokens"))
@@ -70,7 +70,7 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Backend"), self.backend)
 
         self.threads = QSpinBox()
-        self.threads.setRange(0, 256)
+        self.threads.setRange(0, THREADS.high)
         self.threads.setSpecialValueText(tr("Automatic"))
         self.threads.setValue(settings.threads or 0)
         form.addRow(tr("CPU threads"), self.threads)
@@ -158,7 +158,7 @@ class SettingsDialog(QDialog):
 
 def _temperature_box(value: float) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
-    box.setRange(0.0, 2.0)
+    box.setRange(TEMPERATURE.low, TEMPERATURE.high)
     box.setSingleStep(0.1)
     box.setValue(value)
     return box

@@ -146,7 +146,8 @@ class ModelManagerDialog(QDialog):
             if self._machine is None:
                 lines.append(tr("Checking this computer's memory…"))
             else:
-                lines.append(tr_message(estimate(model.size_bytes, layers, self._machine).describe()))
+                fit = estimate(model.size_bytes, layers, self._machine, self.settings.n_ctx, model.meta.get("kv_token_bytes", 0))
+                lines.append(tr_message(fit.describe()))
         self.details.setText("\n".join(lines))
 
     def _check_network(self) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from writer.core import secrets
 from writer.core.errors import WriterError
 from writer.core.server_url import is_this_computer, server_root
-from writer.core.settings import Settings
+from writer.core.settings import CONTEXT, Settings
 from writer.gui.background import Background
 from writer.gui.i18n import tr, tr_message
 
@@ -55,7 +55,7 @@ class ServerSettingsPage(QWidget):
         browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         self.context = QSpinBox()
-        self.context.setRange(0, 1_048_576)
+        self.context.setRange(0, CONTEXT.high)
         self.context.setSingleStep(1024)
         self.context.setSpecialValueText(tr("As the server says (else 2048)"))
         self.context.setValue(settings.server_context or 0)
