@@ -6,16 +6,17 @@ import argparse
 import json
 import sys
 
-from writer.cli.actions import read_input, warn_loaded
-from writer.cli.options import add_engine_options, engine_settings
+from writer.cli.actions import read_input, warn, warn_loaded
+from writer.cli.options import add_model_options, engine_settings, generation_params
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("ask", help="answer a question from FILE or standard input, with the passages it comes from")
+    p = sub.add_parser("ask", help="answer a question from FILE or standard input, with the passages it comes from",
+                       intermixed=True)
     p.add_argument("question")
     p.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
     p.add_argument("--json", action="store_true", help="print the answer and its sources as JSON")
-    add_engine_options(p)
+    add_model_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,9 +31,11 @@ def run(args: argparse.Namespace) -> int:
     session = EngineSession()
     out, answer, sources, found, notes = sys.stdout, "", (), True, []
     try:
-        loaded = session.load(engine_settings(args))
+        settings = engine_settings(args)
+        loaded = session.load(settings)
         warn_loaded(loaded)
-        for event in AskRun(session.engine, loaded.model.context, question, text, temperature=0.2):
+        for event in AskRun(session.engine, loaded.model.context, question, text,
+                            **generation_params(args, settings, "ask")):
             if isinstance(event, Delta) and not args.json:
                 out.write(event.text)
                 out.flush()
