@@ -158,8 +158,9 @@ class ActionRun:
 
     def _write(self, pieces: list[_Piece], leads: list[list[Step]], show: bool = True) -> Iterator[Step]:
         """The pieces' output in order, each after its lead (the text and progress before it);
-        written several at once when the engine can. Stops after a piece if cancelled."""
-        if self.parallel > 1 and len(pieces) > 1 and hasattr(self.engine, "generate_pieces"):
+        written several at once when the engine says it can (ModelInfo.parallel). Stops after a
+        piece if cancelled."""
+        if self.parallel > 1 and len(pieces) > 1:
             yield from self._write_together(pieces, leads, show)
             return
         for piece, lead in zip(pieces, leads):
