@@ -22,8 +22,8 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Prints the answer as it streams, then its sources, then what the checks found on standard
     error; with --json, all of it as data at the end."""
-    from writer.core.ask import NOT_SAID, AskRun, Sources, check_question, check_text
-    from writer.core.events import Delta, Done, Note
+    from writer.core.ask import NOT_SAID, Sources, check_question, check_text
+    from writer.core.events import Delta, Done, Failed, Note
     from writer.engine.session import EngineSession
 
     question, text = check_question(args.question), read_input(args.file)
@@ -32,10 +32,12 @@ def run(args: argparse.Namespace) -> int:
     out, answer, sources, found, notes = sys.stdout, "", (), True, []
     try:
         settings = engine_settings(args)
-        loaded = session.load(settings)
-        warn_loaded(loaded)
-        for event in AskRun(session.engine, loaded.model.context, question, text,
-                            **generation_params(args, settings, "ask")):
+        warn_loaded(session.load(settings))
+        for event in session.ask(question, text, **generation_params(args, settings, "ask")):
+            if isinstance(event, Failed):
+                out.flush()
+                warn(event.message)
+                return 1
             if isinstance(event, Delta) and not args.json:
                 out.write(event.text)
                 out.flush()
