@@ -1,6 +1,7 @@
 """The `writer` command, run as a user runs it, with the real default model."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -33,7 +34,6 @@ def sample(tmp_path):
 @pytest.mark.model
 @pytest.mark.parametrize("args", [
     ["summarize", "--length", "sentence"],
-    ["translate", "--to", "fr"],
     ["rewrite", "--style", "formal"],
     ["generate", "--length", "short"],
 ])
@@ -43,6 +43,16 @@ def test_each_action_streams_real_output(sample, args):
     out = result.stdout.decode()
     assert len(out.split()) >= 3
     assert "Traceback" not in result.stderr.decode()
+
+
+@pytest.mark.model
+def test_a_translation_is_in_the_other_language_not_the_input(sample):
+    result = writer("translate", "--to", "fr", str(sample), "--temperature", "0", "--max-tokens", "60")
+    assert result.returncode == 0, result.stderr.decode()
+    written = set(re.findall(r"[a-zà-ÿ]+", result.stdout.decode().lower()))
+    english = {"the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "it", "was", "sunny", "day", "and",
+               "happy"}
+    assert len(written) >= 3 and len(written & english) <= 2, result.stdout.decode()  # an echo has all 14
 
 
 @pytest.mark.model

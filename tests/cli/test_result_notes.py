@@ -5,24 +5,13 @@ import json
 
 import pytest
 
-from tests.helpers.fakes import FakeEngine, FakeGeneration
+from tests.helpers.fakes import FakeEngine
 from writer import cli
 from writer.engine import session
 
 LIBRARY = "第一章\n\n市图书馆共有藏书68万册，将从三月一日起闭馆装修。\n\n第二章\n\n老王负责仓库的钥匙，每天早上七点开门。\n"
 HARBOUR = ("The harbour was quiet in the morning and the boats was leaving early. "
            "Their engines were loud in the fog.")
-
-
-class ReplyEngine(FakeEngine):
-    """Answers every request with `reply`, word by word, as a model would stream it."""
-
-    def __init__(self, reply):
-        super().__init__()
-        self.reply = reply
-
-    def generate(self, messages, max_tokens=100, **params):
-        return FakeGeneration(self.reply, 0.0, max_tokens)
 
 
 @pytest.fixture
@@ -32,7 +21,7 @@ def reply(monkeypatch):
 
     def use(text):
         def factory(current, settings, on_death):
-            return current or ReplyEngine(text)
+            return current or FakeEngine(lambda messages: text)
         monkeypatch.setattr(session, "EngineSession", lambda: real(engine_factory=factory))
     return use
 

@@ -14,6 +14,7 @@ from writer.core.events import Delta, Finished
 from writer.engine import backends
 from writer.engine.client import EngineClient, LocalModel
 from writer.engine.placement import Choice
+from writer.engine.protocol import Load
 
 CHAT = [{"role": "user", "content": "Write a long story about a dragon who learns to bake bread."}]
 
@@ -173,9 +174,9 @@ def test_gpu_load_failure_falls_back_and_says_why(monkeypatch, model_path):
     monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: True)
     here = backends.started()  # as if llama.cpp had found a GPU
     monkeypatch.setattr(backends, "_started", replace(here, choice=Choice("gpu", here.choice.variant), gpus=("GPU",)))
-    engine = Engine(send=lambda message: None, cancel=threading.Event())
+    engine = Engine(send=lambda rid, message: None, cancel=threading.Event())
     try:
-        engine.load({"path": str(model_path), "n_ctx": 256, "gpu_layers": "auto"})
+        engine.load(Load(str(model_path), n_ctx=256))
         assert tried == [-1, 16, 0]
         assert engine.load_info["gpu_layers"] == 0
         fallback = engine.load_info["gpu_fallback"]
@@ -231,9 +232,8 @@ def test_a_prompt_read_ahead_is_reused_and_changes_nothing_in_the_answer(engine)
     collect(engine.generate(CHAT, max_tokens=2, temperature=0))  # something else in the cache
     cold_text, cold = collect(engine.generate(messages, max_tokens=24, temperature=0))
     collect(engine.generate(CHAT, max_tokens=2, temperature=0))
-    _, events = engine.submit({"type": "prefill", "messages": messages})
-    read = events.get(timeout=60)
-    assert read["type"] == "prefilled" and read["evaluated"] > 500 and not read["cancelled"]
+    [read] = list(engine.prefill(messages))
+    assert isinstance(read, Finished) and read.prompt_tokens > 500 and read.finish == "stop"
     warm_text, warm = collect(engine.generate(messages, max_tokens=24, temperature=0))
     assert warm_text == cold_text  # the same greedy answer
     assert warm.prompt_s < cold.prompt_s / 5
@@ -247,3 +247,23 @@ def test_a_read_ahead_stops_at_once_for_the_click(engine):
     prefill.cancel()
     text, done = collect(engine.generate(CHAT, max_tokens=8, temperature=0))
     assert isinstance(done, Finished) and text and time.perf_counter() - started < 2.0
+
+
+def test_a_stream_from_a_worker_that_stops_writing_ends_within_the_stall_limit(model_path):
+    deaths = []
+    client = EngineClient(on_death=deaths.append, stall_timeout=1.0, prompt_timeout=30.0)
+    try:
+        client.load(LocalModel(str(model_path), n_ctx=512))
+        events = iter(client.generate(CHAT, max_tokens=300, temperature=0, ignore_eos=True))
+        next(events)
+        os.kill(client.pid, signal.SIGSTOP)  # alive, silent: only the watchdog can tell
+        started = time.perf_counter()
+        with pytest.raises(EngineError) as error:
+            list(events)
+        assert error.value.message.code == "engine.hang" and time.perf_counter() - started < 5
+        deadline = time.monotonic() + 5
+        while not deaths and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert deaths and not client.running  # killed, and the session would restart it
+    finally:
+        client.close()

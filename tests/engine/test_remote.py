@@ -461,7 +461,7 @@ def test_a_server_failure_is_one_line_on_stderr(llama):
 def test_the_command_line_options_choose_the_server(fake, monkeypatch):
     from writer.cli import build_parser
     from writer.cli.options import server_settings
-    from writer.engine.session import engine_for
+    from writer.engine.kinds import engine_for
 
     monkeypatch.setenv("WRITER_API_KEY", "env-key")
     saved = Settings(engine="server", server_url="http://gpu-box:8080", server_model="big", server_context=8192)

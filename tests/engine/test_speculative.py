@@ -151,10 +151,10 @@ def test_the_command_line_and_settings_choose_whether_the_engine_drafts():
     from writer.cli import build_parser
     from writer.cli.options import engine_settings
     from writer.core.settings import Settings
-    from writer.engine.session import local_engine
+    from writer.engine.kinds import engine_for as build
 
     def engine_for(argv):
-        client = local_engine(None, engine_settings(build_parser().parse_args(argv)), lambda message: None)
+        client = build(None, engine_settings(build_parser().parse_args(argv)), lambda message: None)
         return client.model.speculative
 
     assert engine_for(["rewrite", "-"]) is True  # on by default

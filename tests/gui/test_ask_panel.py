@@ -5,11 +5,13 @@ import threading
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from tests.helpers.scripted_engine import ScriptedEngine
 from tests.helpers.ask_documents import ENGLISH
+from tests.helpers.fakes import FakeEngine
 from writer.core import retrieval
+from writer.core.settings import Settings
 from writer.gui import ask_panel
 from writer.gui.ask_panel import AskPanel
+from writer.gui.engine_bridge import EngineBridge
 
 
 class Document:
@@ -28,14 +30,16 @@ class Document:
 def panel(qtbot, monkeypatch):
     monkeypatch.setattr(ask_panel, "INDEX_DELAY_MS", 20)
 
-    def make(text=ENGLISH, answer=lambda m: "Tomas keeps the key.", delay=0.0):
+    def make(text=ENGLISH, answer=lambda m: "Tomas keeps the key.", delay=0.0, load=True):
         document = Document(text)
-        widget = AskPanel(document)
+        engine = FakeEngine(answer, delay, context=2048, load_delay=0 if load else 0.5)
+        bridge = EngineBridge(lambda current, settings, on_death: engine)
+        widget = AskPanel(document, bridge)
         qtbot.addWidget(widget)
-        widget.engine_fake = ScriptedEngine(answer, delay)
-        widget.document = document
-        widget.set_engine(widget.engine_fake, 2048)
-        widget.document_changed()
+        widget.engine_fake, widget.bridge, widget.document = engine, bridge, document
+        if load:
+            bridge.session.load(Settings())
+        widget.show()  # a shown panel keeps its index current
         qtbot.waitUntil(lambda: not widget.indexer.busy, timeout=5000)
         return widget
 
@@ -85,11 +89,11 @@ def test_follow_up_continues_and_new_conversation_clears(qtbot, panel):
     assert p.answer == "At the end of the season."
     shown = p.output.toPlainText()
     assert shown.index("Who keeps the key") < shown.index("Tomas.") < shown.index("And when") < shown.index("At the end")
-    assert len(p.engine_fake.requests[1]) == 4  # system, first question, first answer, follow-up
+    assert len(p.engine_fake.conversations[1]) == 4  # system, first question, first answer, follow-up
     p.new_button.click()
     assert p.output.toPlainText() == "" and p.sources.count() == 0
     ask(qtbot, p, "Who keeps the key to the boat shed?")
-    assert len(p.engine_fake.requests[2]) == 2
+    assert len(p.engine_fake.conversations[2]) == 2
 
 
 def test_selection_is_the_scope(qtbot, panel):
@@ -98,7 +102,7 @@ def test_selection_is_the_scope(qtbot, panel):
     p.set_selection("\n".join(lines[9:11]), first_line=10)
     assert p.scope_label.text() == "Asks about the selection."
     ask(qtbot, p, "Who keeps the key?")
-    system = p.engine_fake.requests[0][0]["content"]
+    system = p.engine_fake.conversations[0][0]["content"]
     assert "Tomas" in system and "Mara" not in system  # nothing from outside the selection
     assert p.sources.item(0).text().startswith("lines 10–11")
     p.set_selection("")
@@ -132,14 +136,42 @@ def test_bad_input_is_one_sentence_in_the_panel(qtbot, panel, question, text, ex
 
 
 def test_question_asked_while_the_model_loads_waits_for_it(qtbot, panel):
-    p = panel()
-    engine = p.engine_fake
-    p.set_engine(None, 0)
+    p = panel(load=False)
+    p.bridge.load(Settings())
     p.question.setText("Who keeps the key to the boat shed?")
     p.ask_button.click()
-    assert p.status.text() == "Waiting for the model to load…" and p.job is None
-    p.set_engine(engine, 2048)
+    qtbot.waitUntil(lambda: p.status.text() == "Waiting for the model to load…", timeout=5000)
     qtbot.waitUntil(lambda: p.answer == "Tomas keeps the key." and p.job is None, timeout=5000)
+
+
+def test_an_answer_is_a_session_job_the_status_and_busy_checks_see(qtbot, panel):
+    p = panel(answer=lambda m: "Tomas keeps the key. " * 20, delay=0.01)
+    states = []
+    p.bridge.state_changed.connect(lambda state, detail: states.append(state))
+    p.question.setText("Who keeps the key to the boat shed?")
+    p.ask_button.click()
+    qtbot.waitUntil(lambda: p.answer != "", timeout=5000)
+    assert p.bridge.busy and p.bridge.session.state == "busy"
+    # The answer streams into a paragraph of its own, not into the bold question's.
+    question, answer = p.output.document().firstBlock(), p.output.document().lastBlock()
+    assert question.text() == "Who keeps the key to the boat shed?" and answer.text().startswith("Tomas")
+    assert not answer.charFormat().font().bold() and not answer.begin().fragment().charFormat().font().bold()
+    qtbot.waitUntil(lambda: p.job is None, timeout=5000)
+    assert not p.bridge.busy
+    qtbot.waitUntil(lambda: states[-2:] == ["busy", "ready"], timeout=5000)
+
+
+def test_a_hidden_panel_does_not_index_every_pause_in_typing(qtbot, panel, monkeypatch):
+    p = panel()
+    p.hide()
+    before = p.document.snapshots
+    p.document.text = ENGLISH.replace("Tomas", "Ingrid")
+    p.document_changed()
+    qtbot.wait(200)
+    assert p.document.snapshots == before and not p.indexer.current
+    p.show()
+    qtbot.waitUntil(lambda: p.indexer.current, timeout=5000)
+    assert "Ingrid" in p.indexer.index.text
 
 
 def test_edits_are_indexed_once_typing_pauses_off_the_gui_thread(qtbot, panel, monkeypatch):
@@ -169,7 +201,7 @@ def test_question_asked_while_indexing_waits_for_the_index(qtbot, panel):
     p.document_changed()
     ask(qtbot, p, "Who keeps the key to the boat shed?")
     qtbot.waitUntil(lambda: p.sources.count() > 0, timeout=5000)
-    assert "Ingrid" in p.engine_fake.requests[0][0]["content"]
+    assert "Ingrid" in p.engine_fake.conversations[0][0]["content"]
 
 
 def test_panel_speaks_chinese(qtbot, panel):

@@ -392,7 +392,7 @@ def test_settings_reload_the_model_only_when_it_depends_on_them(make_window, mon
 
 def test_ask_is_a_panel_of_the_window_and_its_sources_and_answers_reach_the_editor(qtbot, make_window):
     window = make_window()
-    assert window.docks["ask"].widget() is window.ask and window.ask.engine is window.bridge.session.engine
+    assert window.docks["ask"].widget() is window.ask and window.ask.bridge is window.bridge
     window.ask.source_clicked.emit(3, 3)  # a source: line 3
     assert window.editor.textCursor().selectedText() == "The boats was leaving early."
     window.ask.insert_requested.emit("An answer.")

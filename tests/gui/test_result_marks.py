@@ -3,11 +3,13 @@ the result it is about highlighted, and Apply still offered (a finding never blo
 
 import pytest
 
-from tests.helpers.scripted_engine import ScriptedEngine
+from tests.helpers.fakes import FakeEngine
 from writer.core.events import Delta, Done, Note
 from writer.core.messages import msg
+from writer.core.settings import Settings
 from writer.gui import ask_panel, i18n
 from writer.gui.ask_panel import AskPanel
+from writer.gui.engine_bridge import EngineBridge
 from writer.gui.panels import RewritePanel, TranslatePanel
 
 CHANGED = Note(msg("result.fact_changed", "{result} has {found} where your text has {expected}.",
@@ -67,10 +69,12 @@ def test_marks_show_in_the_changes_view_too(qtbot):
 
 def test_an_ungrounded_answer_is_flagged_beside_it(qtbot, monkeypatch):
     monkeypatch.setattr(ask_panel, "INDEX_DELAY_MS", 20)
-    panel = AskPanel(lambda: LIBRARY)
+    engine = FakeEngine(lambda m: "图书馆有33万册藏书。", context=2048)
+    bridge = EngineBridge(lambda current, settings, on_death: engine)
+    bridge.session.load(Settings())
+    panel = AskPanel(lambda: LIBRARY, bridge)
     qtbot.addWidget(panel)
-    panel.set_engine(ScriptedEngine(lambda m: "图书馆有33万册藏书。"), 2048)
-    panel.document_changed()
+    panel.show()
     qtbot.waitUntil(lambda: not panel.indexer.busy, timeout=5000)
     panel.question.setText("图书馆有多少藏书？")
     panel.ask_button.click()

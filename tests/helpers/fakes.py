@@ -1,5 +1,6 @@
-"""A fast stand-in for the engine, for GUI unit tests. test_engine_contract.py runs the same
-assertions against it and the real worker, so it cannot drift from what the engine does."""
+"""The one fake engine, for every test that needs an engine but not the model: it answers with
+a script, counts tokens by one rule, and keeps the engine contract (test_engine_contract.py runs
+the same assertions against it, the local worker and a real server)."""
 
 import re
 import threading
@@ -10,57 +11,66 @@ from writer.core.events import Delta, EngineInfo, Finished, ModelInfo
 from writer.core.messages import msg
 from writer.core.models import resolve_model
 
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def echo(messages):
+    """The default answer: the quoted text of the last message, marked, else a stock line."""
+    match = re.search(r'"""\n(.*)\n"""', messages[-1]["content"], re.S)
+    return ("Echo: " + match.group(1)) if match else "Generated text."
+
 
 class FakeEngine:
-    def __init__(self, context=4096, delay=0.0, load_delay=0.0, parallel=1, fail_after=None):
+    """The one fake engine: `answer(messages) -> str` decides each reply, streamed a word per token."""
+
+    kind = "fake"
+
+    def __init__(self, answer=echo, delay=0.0, *, context=4096, load_delay=0.0, parallel=1, fail_after=None):
+        self.answer = answer
         self.context = context
         self.delay = delay
         self.load_delay = load_delay
         self.parallel = parallel  # pieces written at once, as the local engine reports it
         self.fail_after = fail_after  # words written by generate_pieces before the engine fails
-        self.requests = []
+        self.requests = []  # the last message of each request
+        self.conversations = []  # the messages of each request
         self.params = []  # the sampling parameters of each request
+        self.generations = []
         self.prefills, self.cancelled_prefills = [], []
 
     def load(self):
         time.sleep(self.load_delay)
         model = ModelInfo(name="fake", context=self.context, path="/models/fake.gguf", parameters=1_000_000,
-                          quantization="Q4_1", layers=4, size_bytes=1000, parallel=self.parallel)
+                          quantization="Q4_1", layers=4, size_bytes=1000, parallel=self.parallel, read_ahead=True)
         return EngineInfo("fake", False, "", None, model)
 
     def info(self):
         return self.load()
 
     def count_tokens(self, texts):
-        return [len(t.split()) for t in texts]
+        """A word is a token, and so is each Chinese or Japanese character."""
+        return [len(t.split()) + len(_CJK.findall(t)) for t in texts]
 
-    def generate(self, messages, max_tokens=100, **params):
-        content = messages[-1]["content"]
-        self.requests.append(content)
+    def _asked(self, messages, params):
+        self.requests.append(messages[-1]["content"])
+        self.conversations.append(messages)
         self.params.append(params)
-        return FakeGeneration(_answer(content), self.delay, max_tokens)
+        return self.answer(messages)
+
+    def generate(self, messages, max_tokens=None, **params):
+        self.generations.append(FakeGeneration(self._asked(messages, params), self.delay, max_tokens))
+        return self.generations[-1]
 
     def generate_pieces(self, pieces, **params):
-        for messages, _ in pieces:
-            self.requests.append(messages[-1]["content"])
-            self.params.append(params)
-        answers = [(_answer(messages[-1]["content"]), max_tokens) for messages, max_tokens in pieces]
+        answers = [(self._asked(messages, params), max_tokens) for messages, max_tokens in pieces]
         return FakePieces(answers, self.delay, self.fail_after)
 
     def prefill(self, messages):
         self.prefills.append(messages[-1]["content"])
-        number = len(self.prefills)
-        generation = FakeGeneration("", 0.0, 0)
-        generation.cancel = lambda: self.cancelled_prefills.append(number)
-        return generation
+        return FakePrefill(self, len(self.prefills), sum(self.count_tokens([m["content"] for m in messages])))
 
     def close(self):
         pass
-
-
-def _answer(content):
-    match = re.search(r'"""\n(.*)\n"""', content, re.S)
-    return ("Echo: " + match.group(1)) if match else "Generated text."
 
 
 def fake_engines(**options):
@@ -72,22 +82,44 @@ def fake_engines(**options):
     return factory
 
 
+def words(answer):
+    """The tokens the fake streams: each word with the space after it."""
+    return re.findall(r"\S+\s*", answer)
+
+
 class FakeGeneration:
-    def __init__(self, answer, delay, max_tokens):
+    def __init__(self, answer, delay, max_tokens=None):
         self.answer, self.delay, self.max_tokens = answer, delay, max_tokens
         self.cancelled = threading.Event()
 
     def __iter__(self):
-        words = self.answer.split(" ") if self.answer else []
-        for i, word in enumerate(words[: self.max_tokens]):
+        tokens = words(self.answer)
+        limit = len(tokens) if self.max_tokens is None else self.max_tokens
+        for i, token in enumerate(tokens[:limit]):
             if self.cancelled.is_set():
                 yield Finished("cancelled", i, 50.0)
                 return
             time.sleep(self.delay)
-            yield Delta(word + (" " if i < len(words) - 1 else ""))
-        yield Finished("length" if len(words) > self.max_tokens else "stop", min(len(words), self.max_tokens), 50.0)
+            yield Delta(token)
+        yield Finished("length" if len(tokens) > limit else "stop", min(len(tokens), limit), 50.0)
 
     def cancel(self):
+        self.cancelled.set()
+
+
+class FakePrefill:
+    """Reads a prompt ahead a word every millisecond, until done or cancelled."""
+
+    def __init__(self, engine, number, tokens):
+        self.engine, self.number, self.tokens = engine, number, tokens
+        self.cancelled = threading.Event()
+
+    def __iter__(self):
+        cancelled = self.cancelled.wait(self.tokens / 1000)
+        yield Finished("cancelled" if cancelled else "stop", prompt_tokens=self.tokens)
+
+    def cancel(self):
+        self.engine.cancelled_prefills.append(self.number)
         self.cancelled.set()
 
 
@@ -100,15 +132,15 @@ class FakePieces:
         self.cancelled = threading.Event()
 
     def __iter__(self):
-        words = [(answer.split(" ")[:limit], limit, len(answer.split(" "))) for answer, limit in self.answers]
-        written = [0] * len(words)
-        waiting, active = list(range(len(words))), []
+        tokens = [(words(answer)[:limit], limit, len(words(answer))) for answer, limit in self.answers]
+        written = [0] * len(tokens)
+        waiting, active = list(range(len(tokens))), []
         count = 0
         while waiting or active:
             while waiting and len(active) < self.width:
                 active.append(waiting.pop(0))
             for piece in list(active):
-                these, limit, total = words[piece]
+                these, limit, total = tokens[piece]
                 if self.cancelled.is_set() or written[piece] == len(these):
                     active.remove(piece)
                     finish = "cancelled" if self.cancelled.is_set() else "length" if total > limit else "stop"
@@ -120,7 +152,7 @@ class FakePieces:
                 time.sleep(self.delay)
                 written[piece] += 1
                 count += 1
-                yield Delta(these[written[piece] - 1] + (" " if written[piece] < total else ""), piece)
+                yield Delta(these[written[piece] - 1], piece)
             if self.cancelled.is_set():
                 active.extend(waiting)  # every piece ends, those not started too
                 waiting.clear()

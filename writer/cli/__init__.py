@@ -14,6 +14,24 @@ COMMANDS = (*actions.ACTION_COMMANDS, "ask", "doctor", "export", "models")
 
 
 class _Parser(argparse.ArgumentParser):
+    """One line for a mistake; with intermixed=True, positionals and options in any order
+    (`writer ask "Q" --server URL notes.md`), which plain argparse refuses once an optional
+    positional was passed over."""
+
+    def __init__(self, *args, intermixed: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._intermixed = intermixed
+        self._parsing = False
+
+    def parse_known_args(self, args=None, namespace=None):
+        if not self._intermixed or self._parsing:  # intermixed parsing calls this twice itself
+            return super().parse_known_args(args, namespace)
+        self._parsing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._parsing = False
+
     def error(self, message: str) -> None:  # one line, not a usage dump
         self.exit(2, f"writer: {message} (see 'writer --help').\n")
 

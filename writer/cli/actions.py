@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from writer.cli.options import add_engine_options, add_generation_options, engine_settings
+from writer.cli.options import add_model_options, engine_settings, generation_params
 from writer.core import documents
 from writer.core.actions import ActionRequest, lengths, styles
 from writer.core.docx_import import read_text
@@ -18,7 +18,7 @@ ACTION_COMMANDS = ("summarize", "translate", "rewrite", "generate")
 
 def add_parsers(sub) -> None:
     for name in ACTION_COMMANDS:
-        p = sub.add_parser(name, help=f"{name} text from FILE or standard input")
+        p = sub.add_parser(name, help=f"{name} text from FILE or standard input", intermixed=True)
         p.add_argument("file", nargs="?", default="-", help="a text, Markdown or Word (.docx) file, or - for standard input")
         if name == "translate":
             p.add_argument("--to", dest="language", required=True,
@@ -29,8 +29,7 @@ def add_parsers(sub) -> None:
             p.add_argument("--instruction", help="a free instruction")
         if name in ("summarize", "generate"):
             p.add_argument("--length", help=f"one of: {', '.join(lengths(name))}")
-        add_engine_options(p)
-        add_generation_options(p)
+        add_model_options(p)
 
 
 def read_input(name: str) -> str:
@@ -66,8 +65,7 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     try:
         warn_loaded(session.load(settings))
-        temperature = args.temperature if args.temperature is not None else settings.temperature_for(request.action)
-        job = session.action(request, max_tokens=args.max_tokens, temperature=temperature, seed=args.seed)
+        job = session.action(request, **generation_params(args, settings, request.action))
         notes = []
         try:
             for event in job:

@@ -7,22 +7,23 @@ import json
 import sys
 
 from writer.cli.actions import read_input, warn, warn_loaded
-from writer.cli.options import add_engine_options, engine_settings
+from writer.cli.options import add_model_options, engine_settings, generation_params
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("ask", help="answer a question from FILE or standard input, with the passages it comes from")
+    p = sub.add_parser("ask", help="answer a question from FILE or standard input, with the passages it comes from",
+                       intermixed=True)
     p.add_argument("question")
     p.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
     p.add_argument("--json", action="store_true", help="print the answer and its sources as JSON")
-    add_engine_options(p)
+    add_model_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
     """Prints the answer as it streams, then its sources, then what the checks found on standard
     error; with --json, all of it as data at the end."""
-    from writer.core.ask import NOT_SAID, AskRun, Sources, check_question, check_text
-    from writer.core.events import Delta, Done, Note
+    from writer.core.ask import NOT_SAID, Sources, check_question, check_text
+    from writer.core.events import Delta, Done, Failed, Note
     from writer.engine.session import EngineSession
 
     question, text = check_question(args.question), read_input(args.file)
@@ -30,9 +31,13 @@ def run(args: argparse.Namespace) -> int:
     session = EngineSession()
     out, answer, sources, found, notes = sys.stdout, "", (), True, []
     try:
-        loaded = session.load(engine_settings(args))
-        warn_loaded(loaded)
-        for event in AskRun(session.engine, loaded.model.context, question, text, temperature=0.2):
+        settings = engine_settings(args)
+        warn_loaded(session.load(settings))
+        for event in session.ask(question, text, **generation_params(args, settings, "ask")):
+            if isinstance(event, Failed):
+                out.flush()
+                warn(event.message)
+                return 1
             if isinstance(event, Delta) and not args.json:
                 out.write(event.text)
                 out.flush()

@@ -13,7 +13,7 @@ def engine_status(settings: Settings) -> str:
     """Which engine the settings choose and, for a server, whether it answers."""
     if settings.engine != "server":
         return "this computer"
-    from writer.engine.session import engine_for
+    from writer.engine.kinds import engine_for
     from writer.core.errors import WriterError
 
     try:

@@ -1,4 +1,4 @@
-"""Argument types and the options every action command shares."""
+"""Argument types and the one definition of the options every model command (the actions, ask) shares."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ def temperature(text: str) -> float:
     return value
 
 
-def add_engine_options(p: argparse.ArgumentParser) -> None:
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    """Where the model runs and how it writes: the same options, with the same meaning, for every
+    command that runs the model."""
     p.add_argument("--model", help="a .gguf model file (default: the bundled model or the one chosen in settings)")
     p.add_argument("--gpu-layers", type=gpu_layers, help="auto, or how many layers to offload to the GPU (0 = CPU only)")
     p.add_argument("--ctx", type=context_size, help="context size in tokens")
@@ -52,6 +54,10 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
                    "e.g. http://gpu-box:8080/v1 (key: WRITER_API_KEY or the keyring)")
     p.add_argument("--server-model", metavar="NAME", help="the model on that server (default: the one in the "
                    "settings, else the first the server lists)")
+    p.add_argument("--max-tokens", type=positive_int, help="the most tokens to write per piece")
+    p.add_argument("--temperature", type=temperature, help="0 for the most predictable output")
+    p.add_argument("--seed", type=int, help="a seed for repeatable output")
+    p.add_argument("--speculative", choices=("on", "off"), help="draft from the input to write faster (default: on)")
 
 
 def add_backend_options(p: argparse.ArgumentParser) -> None:
@@ -61,11 +67,11 @@ def add_backend_options(p: argparse.ArgumentParser) -> None:
                    "(default: auto; 'writer doctor' lists them)")
 
 
-def add_generation_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--max-tokens", type=positive_int, help="the most tokens to write per piece")
-    p.add_argument("--temperature", type=temperature, help="0 for the most predictable output")
-    p.add_argument("--seed", type=int, help="a seed for repeatable output")
-    p.add_argument("--speculative", choices=("on", "off"), help="draft from the input to write faster (default: on)")
+def generation_params(args, settings: Settings, command: str) -> dict:
+    """max_tokens, temperature and seed for this command: as given, else the settings' temperature
+    for it (writer.core.settings.Settings.temperature_for)."""
+    chosen = args.temperature if args.temperature is not None else settings.temperature_for(command)
+    return {"max_tokens": args.max_tokens, "temperature": chosen, "seed": args.seed}
 
 
 def engine_settings(args) -> Settings:
@@ -78,7 +84,7 @@ def engine_settings(args) -> Settings:
         gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.gpu_layers,
         backend=args.backend or settings.backend,
         cpu_variant=args.cpu_variant or settings.cpu_variant,
-        speculative=settings.speculative if getattr(args, "speculative", None) is None else args.speculative == "on",
+        speculative=settings.speculative if args.speculative is None else args.speculative == "on",
     )
     return server_settings(args, settings)
 

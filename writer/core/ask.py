@@ -104,7 +104,7 @@ class AskRun:
 
     def __init__(self, engine, context_size: int, question: str, text: str, line_offset: int = 0,
                  conversation: Conversation | None = None, index: PassageIndex | None = None,
-                 temperature: float = 0.2, seed: int | None = None) -> None:
+                 temperature: float = 0.2, seed: int | None = None, max_tokens: int | None = None) -> None:
         self.question = check_question(question)
         check_text(text)
         self.engine = engine
@@ -113,6 +113,7 @@ class AskRun:
         self.conversation = conversation if conversation is not None else Conversation()
         self.index = index
         self.params = {"temperature": temperature, "seed": seed}
+        self.max_tokens = max_tokens  # the most the answer may have, below the prompt file's own limit
         self._cancelled = threading.Event()
         self._generation = None
         self.repeated = ""  # what the answer repeated, when it looped
@@ -160,7 +161,8 @@ class AskRun:
         sizes = dict(zip(blocks, counts[:len(blocks)]))
         n_turns = [q + a + 2 * MESSAGE_OVERHEAD for q, a in
                    zip(counts[len(blocks):len(blocks) + len(turns)], counts[len(blocks) + len(turns):])]
-        self.answer_tokens = min(data["max_answer_tokens"], max(MIN_ANSWER_TOKENS, self.context_size // 4))
+        self.answer_tokens = min(data["max_answer_tokens"], max(MIN_ANSWER_TOKENS, self.context_size // 4),
+                                 self.max_tokens or data["max_answer_tokens"])
         room = self.context_size - self._fixed - self.answer_tokens
 
         history: list[Turn] = []  # the most recent turns that fit in their share

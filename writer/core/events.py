@@ -32,6 +32,8 @@ class ModelInfo:
     threads: int = 0
     parallel: int = 1  # pieces of a long document the engine writes at once
     drafting: bool = False  # the engine drafts from the prompt (speculative decoding)
+    read_ahead: bool = False  # the engine's prefill reads a prompt ahead (else a finished no-op)
+    context_finish: bool = False  # a generation the full context stopped ends "context", not "length"
     backend: str = "cpu"  # where a local model runs: "gpu" or "cpu"
     cpu_variant: str | None = None  # llama.cpp's CPU code for this processor ("native", "haswell", …)
     gpu_name: str | None = None  # the GPU it runs on

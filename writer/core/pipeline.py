@@ -84,7 +84,8 @@ class _PieceText:
 
 class ActionRun:
     def __init__(self, engine, request: ActionRequest, context_size: int, max_tokens: int | None = None,
-                 temperature: float = 0.7, seed: int | None = None, parallel: int = 1, drafting: bool = False) -> None:
+                 temperature: float | None = None, seed: int | None = None, parallel: int = 1,
+                 drafting: bool = False) -> None:
         self.engine = engine
         self.request = request.validated()
         self.context_size = context_size
@@ -94,7 +95,8 @@ class ActionRun:
         proofread = self.request.action == "rewrite" and self.request.style == "proofread"
         self.parallel = 1 if drafting and proofread else parallel
         self.max_tokens = max_tokens
-        self.params = {"temperature": temperature, "seed": seed}
+        # Only what the caller chose: the engine has the defaults (writer.engine.protocol.Sampling).
+        self.params = {k: v for k, v in (("temperature", temperature), ("seed", seed)) if v is not None}
         self._cancelled = threading.Event()
         self._current = None
         self._stats = {"completion_tokens": 0, "tokens_per_s": 0.0}
@@ -158,8 +160,9 @@ class ActionRun:
 
     def _write(self, pieces: list[_Piece], leads: list[list[Step]], show: bool = True) -> Iterator[Step]:
         """The pieces' output in order, each after its lead (the text and progress before it);
-        written several at once when the engine can. Stops after a piece if cancelled."""
-        if self.parallel > 1 and len(pieces) > 1 and hasattr(self.engine, "generate_pieces"):
+        written several at once when the engine says it can (ModelInfo.parallel). Stops after a
+        piece if cancelled."""
+        if self.parallel > 1 and len(pieces) > 1:
             yield from self._write_together(pieces, leads, show)
             return
         for piece, lead in zip(pieces, leads):

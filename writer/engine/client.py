@@ -1,9 +1,11 @@
 """The local engine: the editor's side of the worker process (writer.engine.worker).
 
 Thread-safe: a reader thread turns worker output into events for the request that asked for
-them. Every wait on the worker has a timeout. If the worker dies, every open request ends with
-an EngineError and `on_death` is told; the next request starts a fresh worker without a model,
-and the engine session (writer.engine.session) decides whether to load it again.
+them. Every wait on the worker has a timeout: a call's answer, and each token of a stream (a
+worker that writes nothing for too long is killed, as the remote engine gives up on a stalled
+server). If the worker dies, every open request ends with an EngineError and `on_death` is
+told; the next request starts a fresh worker without a model, and the engine session
+(writer.engine.session) decides whether to load it again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import queue
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Callable, Iterator, Union
 
 from writer.core.errors import EngineError
@@ -24,10 +26,13 @@ from writer.core.messages import Message, msg, plain
 from writer.core.models import no_model_loaded
 from writer.engine import placement, protocol
 from writer.engine.placement import Choice
+from writer.engine.protocol import Done, Error, Text
 
 START_TIMEOUT = 60.0
 LOAD_TIMEOUT = 600.0  # a large model from a slow disk
 CALL_TIMEOUT = 120.0  # counting tokens of a whole document
+STALL_TIMEOUT = 60.0  # seconds without a token before a stream counts as stalled (as remote.py's)
+PROMPT_TIMEOUT = 300.0  # the same before the first token: a long prompt on a slow CPU takes a while
 
 
 @dataclass(frozen=True)
@@ -69,10 +74,10 @@ def model_info(data: dict) -> ModelInfo:
     return ModelInfo(**values)
 
 
-def engine_info(event: dict) -> EngineInfo:
-    model = model_info(event["model"]) if event.get("model") else None
-    return EngineInfo(event["llama_cpp_version"], event["gpu_offload_supported"], event["system_info"],
-                      event.get("cpu_variant"), model, event.get("backend", "cpu"), tuple(event.get("gpus") or ()))
+def engine_info(event: protocol.Described) -> EngineInfo:
+    model = model_info(event.model) if event.model else None
+    return EngineInfo(event.llama_cpp_version, event.gpu_offload_supported, event.system_info, event.cpu_variant,
+                      model, event.backend, tuple(event.gpus))
 
 
 class NativeCrash(EngineError):
@@ -84,45 +89,61 @@ def _first_use_crash(choice: Choice, returncode: int) -> Message:
                choice=choice.describe(), status=returncode)
 
 
-def _failure(event: dict) -> EngineError:
-    message = Message.from_data(event.get("message"))
+def _failure(event: Error) -> EngineError:
+    message = Message.from_data(event.message)
     return (NativeCrash if message.code == "engine.first_use_crash" else EngineError)(message)
 
 
+def _hang() -> EngineError:
+    return EngineError(msg("engine.hang", "The engine stopped answering and was restarted."))
+
+
 class Generation:
-    """A running generate request (see writer.engine.base.Generation)."""
+    """A running generate, generate_pieces or prefill request (see writer.engine.base.Generation).
+    Each wait for the worker's next event has a limit: the prompt's before the first token (and,
+    with pieces, before each piece that starts after another ended), the stall limit after one."""
 
     def __init__(self, client: "EngineClient", rid: int, events: queue.Queue, pieces: bool = False) -> None:
         self.client, self.id, self._events = client, rid, events
         self._pieces = pieces  # each piece ends with a Finished; the request's own end adds none
 
     def __iter__(self) -> Iterator[Union[Delta, Finished]]:
+        limit = self.client.prompt_timeout
         while True:
-            event = self._events.get()  # the worker's death or hang ends every stream with an error
-            kind = event["type"]
-            if kind == "delta":
-                yield Delta(event["text"], event.get("piece", 0))
-            elif kind == "error":
+            try:
+                event = self._events.get(timeout=limit)  # the worker's death ends every stream with an Error
+            except queue.Empty:
+                self.client.kill()  # a hung worker: the engine session restarts it
+                raise _hang() from None
+            if isinstance(event, Text):
+                limit = self.client.stall_timeout
+                yield Delta(event.text, event.piece)
+            elif isinstance(event, Error):
                 raise _failure(event)
-            elif kind == "piece_done" or not self._pieces:
-                yield Finished(event.get("finish_reason", "stop"), event.get("completion_tokens", 0),
-                               event.get("tokens_per_s", 0.0), event.get("prompt_tokens", 0), event.get("prompt_s", 0.0),
-                               event.get("drafted", 0), event.get("accepted", 0), event.get("piece", 0))
+            elif isinstance(event, Done) and event.piece is not None:
+                limit = self.client.prompt_timeout
+                yield event.finished()
+            elif isinstance(event, Done):
                 if not self._pieces:
-                    return
-            else:
+                    yield event.finished()
                 return
+            else:
+                raise EngineError(msg("engine.unexpected", "The engine sent an answer Writer did not expect."))
 
     def cancel(self) -> None:
         self.client.cancel(self.id)
 
 
 class EngineClient:
+    kind = "local"
+
     def __init__(self, model: LocalModel | None = None, on_death: Callable[[Message], None] | None = None,
-                 hang_timeout: float = 5.0, choice: Choice = Choice()) -> None:
+                 hang_timeout: float = 5.0, choice: Choice = Choice(), stall_timeout: float = STALL_TIMEOUT,
+                 prompt_timeout: float = PROMPT_TIMEOUT) -> None:
         self.model = model
         self.on_death = on_death
-        self.hang_timeout = hang_timeout
+        self.hang_timeout = hang_timeout  # after a cancel, before a worker that goes on is killed
+        self.stall_timeout, self.prompt_timeout = stall_timeout, prompt_timeout
         self.setting = choice  # forced by Settings or the command line, else "auto"
         self.choice: Choice | None = None  # what the running worker runs on
         self.chain: tuple[Choice, ...] = ()  # what it would try next, best first
@@ -189,9 +210,9 @@ class EngineClient:
                                                             code=proc.returncode)
             raise _start_failed(reason)
         try:
-            self.choice = Choice.from_data(hello["choice"])
-            self.chain = tuple(Choice.from_data(c) for c in hello["chain"])
-        except (KeyError, TypeError, ValueError):
+            self.choice = Choice.from_data(hello.choice)
+            self.chain = tuple(Choice.from_data(c) for c in hello.chain)
+        except (TypeError, ValueError):
             self.kill()
             raise _start_failed(plain("its first message did not say what it runs on")) from None
 
@@ -205,18 +226,19 @@ class EngineClient:
         started = proven = False  # proven: a model loaded, so the backend ran its first decode
         while True:
             try:
-                event = protocol.read_message(proc.stdout, protocol.EVENTS)
-            except protocol.ProtocolError as exc:
-                self._dispatch({"type": "error", "id": None, "message": plain(str(exc), "protocol").to_data()})
+                read = protocol.read_message(proc.stdout, protocol.EVENTS)
+            except protocol.ProtocolError as exc:  # the worker is out of step: its request fails, said
+                self._dispatch(exc.id, Error(plain(str(exc), "engine.protocol").to_data()))
                 continue
-            if event is None:
+            if read is None:
                 break
-            if event["type"] == "ready":
+            rid, event = read
+            if isinstance(event, protocol.Ready):
                 started = True
                 ready.put(event)
                 continue
-            proven = proven or event["type"] == "loaded"
-            self._dispatch(event)
+            proven = proven or isinstance(event, protocol.Loaded)
+            self._dispatch(rid, event)
         proc.wait()
         ready.put(None)
         with self._lock:
@@ -229,8 +251,8 @@ class EngineClient:
         # the next choice. Any other death is restarted by the engine session.
         first_use = not proven and placement.is_native_crash(proc.returncode) and self.choice is not None
         message = _first_use_crash(self.choice, proc.returncode) if first_use else self._death_message(proc)
-        for rid, stream in streams.items():
-            stream.put({"type": "error", "id": rid, "message": message.to_data()})
+        for stream in streams.values():
+            stream.put(Error(message.to_data()))
         if self.on_death and not first_use:
             self.on_death(message)
 
@@ -246,13 +268,17 @@ class EngineClient:
             return msg("engine.died_saying", "{message} Last message: {detail}", message=message, detail=detail[:200])
         return message
 
-    def _dispatch(self, event: dict) -> None:
-        rid = event.get("id")
+    def _dispatch(self, rid: int | None, event) -> None:
+        """Hands an event to its request; an Error without an id fails every open request, since
+        Writer cannot tell whose it is. Events of a forgotten request are dropped."""
+        ends = not (isinstance(event, Text) or (isinstance(event, Done) and event.piece is not None))
         with self._lock:
-            stream = self._streams.get(rid)
-            if stream is not None and event["type"] not in ("delta", "piece_done"):
-                self._streams.pop(rid, None)
-        if stream is not None:
+            if rid is None and isinstance(event, Error):
+                streams, self._streams = list(self._streams.values()), {}
+            else:
+                stream = self._streams.pop(rid, None) if ends else self._streams.get(rid)
+                streams = [stream] if stream is not None else []
+        for stream in streams:
             stream.put(event)
 
     def kill(self) -> None:
@@ -268,7 +294,7 @@ class EngineClient:
             proc = self._proc
         if proc and proc.poll() is None:
             try:
-                proc.stdin.write(protocol.encode({"type": "shutdown"}))
+                proc.stdin.write(protocol.encode(protocol.Shutdown()))
                 proc.stdin.close()
                 proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
@@ -276,30 +302,38 @@ class EngineClient:
                 proc.wait()
 
     # -- requests --------------------------------------------------------------------------
-    def submit(self, message: dict) -> tuple[int, queue.Queue]:
-        """Sends a request (starting a worker if none runs); returns its id and its event queue."""
-        self.start()
+    def submit(self, message) -> tuple[int, queue.Queue]:
+        """Sends a request (a writer.engine.protocol dataclass), starting a worker if none runs;
+        returns its id and its event queue. A request too large to send is refused before anything
+        is registered or started."""
         rid = next(self._ids)
+        try:
+            data = protocol.encode(message, rid)
+        except protocol.ProtocolError:
+            raise EngineError(msg("engine.too_large", "This text is too large to send to the engine at once (more "
+                                  "than {limit} MB); select a part of it.",
+                                  limit=protocol.MAX_MESSAGE_BYTES // 1_000_000)) from None
+        self.start()
         events: queue.Queue = queue.Queue()
         with self._lock:
             self._streams[rid] = events
             proc = self._proc
         try:
-            proc.stdin.write(protocol.encode({**message, "id": rid}))
+            proc.stdin.write(data)
         except (OSError, AttributeError):
             with self._lock:
                 self._streams.pop(rid, None)
             raise EngineError(msg("engine.gone", "The engine stopped unexpectedly; try again.")) from None
         return rid, events
 
-    def _call(self, message: dict, timeout: float) -> dict:
+    def _call(self, message, timeout: float):
         rid, events = self.submit(message)
         try:
             event = events.get(timeout=timeout)
         except queue.Empty:
             self.kill()
-            raise EngineError(msg("engine.hang", "The engine stopped answering and was restarted.")) from None
-        if event["type"] == "error":
+            raise _hang() from None
+        if isinstance(event, Error):
             raise _failure(event)
         return event
 
@@ -311,8 +345,7 @@ class EngineClient:
         if model is None:
             raise no_model_loaded()
         self.model = model
-        request = {"type": "load", "path": str(model.path), "n_ctx": model.n_ctx, "gpu_layers": model.gpu_layers,
-                   "threads": model.threads, "speculative": model.speculative}
+        request = protocol.Load(**asdict(model))
         crashed: list[Choice] = []
         while True:
             try:
@@ -338,29 +371,33 @@ class EngineClient:
 
     def probe(self, path: str) -> dict:
         """Reads a model file's description in the worker, so a malformed file cannot hurt the app."""
-        return self._call({"type": "probe", "path": str(path)}, LOAD_TIMEOUT)["model"]
+        return self._call(protocol.Probe(str(path)), LOAD_TIMEOUT).model
 
     def info(self) -> EngineInfo:
-        return engine_info(self._call({"type": "info"}, 30))
+        return engine_info(self._call(protocol.Info(), 30))
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return self._call({"type": "count", "texts": list(texts)}, CALL_TIMEOUT)["counts"]
+        return self._call(protocol.Count(list(texts)), CALL_TIMEOUT).counts
 
-    def generate(self, messages: list[dict] | None = None, prompt: str | None = None, **params) -> Generation:
+    def generate(self, messages: list[dict] | None = None, prompt: str | None = None, *,
+                 max_tokens: int | None = None, **params) -> Generation:
+        """`params`: writer.engine.protocol.Generate's fields (temperature, seed, speculative, …)."""
         body = {"messages": messages} if messages is not None else {"prompt": prompt or ""}
-        rid, events = self.submit({"type": "generate", **body, **params})
+        limit = {} if max_tokens is None else {"max_tokens": max_tokens}
+        rid, events = self.submit(protocol.Generate(**body, **limit, **params))
         return Generation(self, rid, events)
 
     def generate_pieces(self, pieces: list[tuple[list[dict], int]], **params) -> Generation:
         """Writes several independent prompts at once, each (messages, max_tokens): Delta and
         Finished events carry the piece's index; each piece ends with its own Finished."""
-        body = [{"messages": messages, "max_tokens": max_tokens} for messages, max_tokens in pieces]
-        rid, events = self.submit({"type": "generate_pieces", "pieces": body, **params})
+        body = [protocol.Piece(messages, max_tokens) for messages, max_tokens in pieces]
+        rid, events = self.submit(protocol.GeneratePieces(pieces=body, **params))
         return Generation(self, rid, events, pieces=True)
 
     def prefill(self, messages: list[dict]) -> Generation:
-        """Starts evaluating a likely prompt ahead of time; cancel() it when the real request comes."""
-        rid, events = self.submit({"type": "prefill", "messages": messages})
+        """Starts evaluating a likely prompt ahead of time; cancel() it when the real request
+        comes. Its Finished counts the prompt tokens it evaluated."""
+        rid, events = self.submit(protocol.Prefill(messages))
         return Generation(self, rid, events)
 
     def cancel(self, rid: int) -> None:
@@ -372,7 +409,7 @@ class EngineClient:
         if proc is None or not pending:
             return
         try:
-            proc.stdin.write(protocol.encode({"type": "cancel", "target": rid}))
+            proc.stdin.write(protocol.encode(protocol.Cancel(rid)))
         except OSError:
             return
         timer = threading.Timer(self.hang_timeout, self._kill_if_pending, args=(proc, rid))

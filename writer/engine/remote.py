@@ -23,6 +23,8 @@ from writer.core.errors import EngineError, UserError
 from writer.core.events import Delta, EngineInfo, Finished, ModelInfo, tokens_per_second
 from writer.core.messages import Message, msg
 from writer.core.server_url import server_host, server_root
+from writer.engine.base import NoPrefill, OneByOne
+from writer.engine.protocol import TEMPERATURE
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach the server
 STALL_TIMEOUT = 60.0  # seconds without a token before a generation counts as stalled
@@ -98,6 +100,8 @@ def _server_detail(response: httpx.Response) -> str:
 
 
 class RemoteEngine:
+    kind = "server"
+
     def __init__(self, url: str, *, api_key: str | None = None, model: str | None = None,
                  ca_file: str | None = None, context: int | None = None,
                  stall_timeout: float = STALL_TIMEOUT, prompt_timeout: float = PROMPT_TIMEOUT,
@@ -298,7 +302,7 @@ class RemoteEngine:
             counts.append(estimate_tokens(text) if count is None else count)
         return counts
 
-    def generate(self, messages: list[dict], *, max_tokens: int | None = None, temperature: float = 0.7,
+    def generate(self, messages: list[dict], *, max_tokens: int | None = None, temperature: float = TEMPERATURE,
                  seed: int | None = None) -> "RemoteGeneration":
         body: dict = {"model": self.model, "messages": messages, "stream": True, "temperature": temperature}
         if max_tokens is not None:
@@ -307,7 +311,10 @@ class RemoteEngine:
             body["seed"] = seed
         return RemoteGeneration(self, body)
 
-    def prefill(self, messages: list[dict]) -> "NoPrefill":
+    def generate_pieces(self, pieces: list[tuple[list[dict], int]], **params) -> OneByOne:
+        return OneByOne(self, pieces, params)  # one connection, one piece at a time (ModelInfo.parallel 1)
+
+    def prefill(self, messages: list[dict]) -> NoPrefill:
         return NoPrefill()  # a server keeps its own prompt cache; reading ahead would only cost its time
 
     def close(self) -> None:
@@ -315,16 +322,6 @@ class RemoteEngine:
             for client in self._clients:
                 client.close()
             self._clients = None
-
-
-class NoPrefill:
-    """A finished no-op: the server is not asked to read anything ahead."""
-
-    def __iter__(self) -> Iterator[Finished]:
-        yield Finished("stop")
-
-    def cancel(self) -> None:
-        pass
 
 
 class RemoteGeneration:

@@ -2,17 +2,17 @@
 
 The session owns the engine's lifecycle: it builds the engine the settings ask for, loads the
 model, says what state it is in, restarts a crashed engine with back-off (and stops trying when
-a model keeps killing it), lets an action started while the model loads wait for it, reads a
-likely prompt ahead, and runs actions. It is Qt-free and thread-safe: callers block on its
-methods from their own threads; it reports state changes through a plain callback, which the
-editor turns into queued signals (writer.gui.engine_bridge).
+a model keeps killing it), reads a likely prompt ahead, and runs every model run (actions,
+questions) as a Job that waits while the model loads. It is Qt-free and thread-safe: callers
+block on its methods from their own threads; it reports state changes through a plain callback,
+which the editor turns into queued signals (writer.gui.engine_bridge).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal, Protocol
 
 from writer.core.actions import ActionRequest
 from writer.core.errors import WriterError, unexpected
@@ -20,43 +20,22 @@ from writer.core.events import Done, Failed, Loaded, RunEvent, Waiting
 from writer.core.messages import Message, msg
 from writer.core.settings import Settings
 from writer.engine.base import Engine, Generation
+from writer.engine.kinds import engine_for
 
 State = Literal["starting", "loading", "ready", "busy", "restarting", "error"]
 StateListener = Callable[[State, "Message | None"], None]
 EngineFactory = Callable[["Engine | None", Settings, Callable[[Message], None]], Engine]
 
+
+
+class Run(Iterable, Protocol):
+    """What a Job runs (writer.core.pipeline.ActionRun, writer.core.ask.AskRun): events to iterate."""
+
+    def cancel(self) -> None: ...
+
+
 MAX_RESTARTS = 3  # automatic restarts within CRASH_WINDOW seconds before Writer stops trying
 CRASH_WINDOW = 60.0
-
-
-def local_engine(current: Engine | None, settings: Settings, on_death: Callable[[Message], None]) -> Engine:
-    """The worker-process engine for the model the settings choose (reusing a running worker)."""
-    from writer.core.models import resolve_model
-    from writer.engine.client import EngineClient, LocalModel
-    from writer.engine.placement import Choice
-
-    model = LocalModel(str(resolve_model(settings.model_path)), settings.n_ctx, settings.gpu_layers, settings.threads,
-                       settings.speculative)
-    choice = Choice(settings.backend, settings.cpu_variant)
-    if isinstance(current, EngineClient) and current.setting == choice:
-        current.model = model
-        return current
-    if current is not None:
-        current.close()
-    return EngineClient(model, on_death=on_death, choice=choice)
-
-
-def engine_for(current: Engine | None, settings: Settings, on_death: Callable[[Message], None]) -> Engine:
-    """The engine the settings choose: this computer's worker, or the server with the key from
-    WRITER_API_KEY or the keyring. Never one in place of the other."""
-    if settings.engine != "server":
-        return local_engine(current, settings, on_death)
-    from writer.core import secrets
-    from writer.engine.remote import RemoteEngine
-
-    if current is not None:
-        current.close()
-    return RemoteEngine.from_settings(settings, api_key=secrets.key_for(settings.server_url or ""))
 
 
 class EngineSession:
@@ -172,11 +151,11 @@ class EngineSession:
         with self._cond:
             self._cond.notify_all()
 
-    def probe(self, path: str) -> dict:
-        """Describes a model file in a worker process (blocking)."""
-        from writer.engine.client import EngineClient, probe_file
-        if isinstance(self.engine, EngineClient):
-            return self.engine.probe(path)
+    @staticmethod
+    def probe(path: str) -> dict:
+        """Describes a model file in a worker process of its own (blocking), so a malformed file
+        cannot take the loaded model down with it."""
+        from writer.engine.client import probe_file
         return probe_file(path)
 
     # -- reading ahead -----------------------------------------------------------------------
@@ -184,7 +163,7 @@ class EngineSession:
         """Has the idle engine read a likely prompt ahead of the click, so that action starts
         from the cache. Any action cancels it; nothing happens while the engine is busy."""
         with self._cond:
-            if self._loaded is None or self.state != "ready" or self._active:
+            if self._loaded is None or not self._loaded.model.read_ahead or self.state != "ready" or self._active:
                 return
             self._cancel_prefill()
             try:
@@ -197,10 +176,22 @@ class EngineSession:
         if prefill is not None:
             prefill.cancel()  # what it evaluated so far stays in the cache
 
-    # -- actions ---------------------------------------------------------------------------
-    def action(self, request: ActionRequest, **params) -> "ActionJob":
-        """An action to iterate (see ActionJob); params go to writer.core.pipeline.ActionRun."""
-        return ActionJob(self, request, params)
+    # -- runs ----------------------------------------------------------------------------
+    def action(self, request: ActionRequest, **params) -> "Job":
+        """An action to iterate (see Job); params go to writer.core.pipeline.ActionRun."""
+        from writer.core.pipeline import ActionRun
+
+        def start(loaded: Loaded) -> ActionRun:
+            model = loaded.model
+            return ActionRun(self.engine, request, model.context, parallel=model.parallel, drafting=model.drafting,
+                             **params)
+        return Job(self, start)
+
+    def ask(self, question: str, text: str, **options) -> "Job":
+        """A question about `text` to iterate (see Job); options go to writer.core.ask.AskRun
+        (line_offset, conversation, index, temperature, seed, max_tokens)."""
+        from writer.core.ask import AskRun
+        return Job(self, lambda loaded: AskRun(self.engine, loaded.model.context, question, text, **options))
 
     def _begin(self) -> None:
         with self._cond:
@@ -225,16 +216,18 @@ class EngineSession:
             self.engine.close()
 
 
-class ActionJob:
-    """One action: iterate for its events (ending with Done or Failed); cancel() from any thread."""
+class Job:
+    """One model run (an action, a question): iterate for its events, ending with Done or Failed;
+    cancel() from any thread. It waits for the model when it loads or restarts, builds its run
+    on the engine loaded then (`start(loaded)` -> something to iterate and cancel), and keeps the
+    session busy while it runs, so the status, the busy checks and the read-ahead see it."""
 
-    def __init__(self, session: EngineSession, request: ActionRequest, params: dict) -> None:
-        self.session, self.request, self.params = session, request, params
+    def __init__(self, session: EngineSession, start: Callable[[Loaded], Run]) -> None:
+        self.session, self._start = session, start
         self._stop = threading.Event()
-        self._run = None
+        self._run: Run | None = None
 
     def __iter__(self) -> Iterator[RunEvent]:
-        from writer.core.pipeline import ActionRun
         try:
             loaded = self.session.loaded
             if loaded is None:
@@ -243,9 +236,7 @@ class ActionJob:
                 if loaded is None:
                     yield Done("", "cancelled")
                     return
-            run = ActionRun(self.session.engine, self.request, loaded.model.context, parallel=loaded.model.parallel,
-                            drafting=loaded.model.drafting, **self.params)
-            self._run = run
+            run = self._run = self._start(loaded)
             if self._stop.is_set():
                 run.cancel()
             self.session._begin()

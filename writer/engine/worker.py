@@ -22,6 +22,7 @@ from writer.core.fit import UNKNOWN_RAM, ram_bytes
 from writer.core.models import missing_model, no_model_loaded
 from writer.core.messages import Message, msg, plain
 from writer.engine import backends, decoding, parallel, protocol
+from writer.engine.protocol import Count, Done, Error, Generate, GeneratePieces, Info, Load, Prefill, Probe, Text
 
 FILE_TYPES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
               10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
@@ -75,35 +76,35 @@ class Engine:
         self._abort_cb = None
 
     # -- requests -------------------------------------------------------------------------
-    def handle(self, request: dict) -> None:
-        kind, rid = request["type"], request.get("id")
+    def handle(self, rid: int | None, request) -> None:
+        """Answers one request; `send(rid, event)` writes each event for it."""
         try:
-            if kind == "load":
+            if isinstance(request, Load):
                 self.load(request)
-                self.send({"type": "loaded", "id": rid, **self.info()})
-            elif kind == "probe":
-                self.send({"type": "probed", "id": rid, "model": self.probe(request.get("path") or "")})
-            elif kind == "info":
-                self.send({"type": "info", "id": rid, **self.info()})
-            elif kind == "count":
-                self.send({"type": "counted", "id": rid, "counts": self.count(request.get("texts") or [])})
-            elif kind == "generate":
-                self.generate(request)
-            elif kind == "generate_pieces":
-                self.generate_pieces(request)
-            elif kind == "prefill":
-                self.send({"type": "prefilled", "id": rid, **self.prefill(request)})
+                self.send(rid, protocol.Loaded(**self.info()))
+            elif isinstance(request, Probe):
+                self.send(rid, protocol.Probed(self.probe(request.path)))
+            elif isinstance(request, Info):
+                self.send(rid, protocol.Described(**self.info()))
+            elif isinstance(request, Count):
+                self.send(rid, protocol.Counted(self.count(request.texts)))
+            elif isinstance(request, Generate):
+                self.generate(rid, request)
+            elif isinstance(request, GeneratePieces):
+                self.generate_pieces(rid, request)
+            elif isinstance(request, Prefill):
+                self.send(rid, self.prefill(request))
         except EngineError as exc:
-            self.send({"type": "error", "id": rid, "message": exc.message.to_data()})
+            self.send(rid, Error(exc.message.to_data()))
         except Exception as exc:  # the worker reports and carries on; the client decides
-            self.send({"type": "error", "id": rid, "message": plain(f"{type(exc).__name__}: {exc}", "internal").to_data()})
+            self.send(rid, Error(plain(f"{type(exc).__name__}: {exc}", "internal").to_data()))
 
-    def load(self, request: dict) -> None:
+    def load(self, request: Load) -> None:
         from llama_cpp import Llama, llama_supports_gpu_offload
 
-        path = _existing_file(request.get("path") or "")
+        path = _existing_file(request.path)
         self.close()
-        requested = request.get("gpu_layers", "auto")
+        requested = request.gpu_layers
         started = backends.started()
         can_offload = bool(llama_supports_gpu_offload()) and started.choice.backend == "gpu"
         if requested == "auto":
@@ -111,7 +112,7 @@ class Engine:
         else:
             layers = int(requested) if can_offload else 0
         attempts = [layers] + ([layers // 2 if layers > 0 else 16, 0] if layers != 0 else [])
-        threads = int(request.get("threads") or default_threads())
+        threads = int(request.threads or default_threads())
         # Why the model runs on fewer GPU layers than asked, if it does.
         reason = None if can_offload or requested in (0, "0") else _no_gpu_reason(started, requested)
         system_info = llama_cpp_system_info()
@@ -121,7 +122,7 @@ class Engine:
             try:
                 self.llm = Llama(
                     model_path=path,
-                    n_ctx=int(request.get("n_ctx") or 4096),
+                    n_ctx=int(request.n_ctx),
                     n_gpu_layers=n,
                     n_threads=threads,
                     n_threads_batch=os.cpu_count() or threads,
@@ -153,7 +154,8 @@ class Engine:
             streams = 1
         self.load_info = {"path": path, "gpu_layers": offloaded, "gpu_fallback": reason.to_data() if reason else None,
                           "threads": threads, "parallel": streams,
-                          "drafting": bool(request.get("speculative", True)) and not on_gpu,
+                          "drafting": bool(request.speculative) and not on_gpu,
+                          "read_ahead": True, "context_finish": True,
                           "backend": "gpu" if on_gpu else "cpu", "cpu_variant": started.choice.variant,
                           "gpu_name": started.gpus[0] if on_gpu and started.gpus else None}
         self._pieces.clear()
@@ -229,9 +231,9 @@ class Engine:
         llm = self._require_model()
         return [len(llm.tokenize(str(t).encode("utf-8"), add_bos=False, special=False)) for t in texts]
 
-    def _prompt_tokens(self, request: dict) -> list[int]:
+    def _prompt_tokens(self, request: Generate | protocol.Piece | Prefill) -> list[int]:
         llm = self._require_model()
-        if "messages" in request:
+        if getattr(request, "messages", None) is not None:
             template = llm.metadata.get("tokenizer.chat_template")
             if not template:
                 raise EngineError(msg("model.no_template", "This model has no chat template; choose an instruction-tuned "
@@ -239,10 +241,10 @@ class Engine:
             vocab = llm._model
             eos = vocab.token_get_text(llm.token_eos()) if llm.token_eos() >= 0 else ""
             bos = vocab.token_get_text(llm.token_bos()) if llm.token_bos() >= 0 else ""
-            result = render_chat(template, request["messages"], bos=bos, eos=eos)
+            result = render_chat(template, request.messages, bos=bos, eos=eos)
             add_bos = not result.added_special and not result.prompt.startswith(bos or "\x00")
             return llm.tokenize(result.prompt.encode("utf-8"), add_bos=add_bos, special=True)
-        return llm.tokenize(str(request.get("prompt", "")).encode("utf-8"), add_bos=True, special=False)
+        return llm.tokenize(str(request.prompt or "").encode("utf-8"), add_bos=True, special=False)
 
     def _piece(self, token: int) -> bytes:
         piece = self._pieces.get(token)
@@ -256,10 +258,10 @@ class Engine:
             piece = self._pieces[token] = buf.raw[:n]
         return piece
 
-    def prefill(self, request: dict) -> dict:
+    def prefill(self, request: Prefill) -> Done:
         """Evaluates a prompt ahead of its request (the text the user just selected), so the
         request that follows reuses it from the KV cache and starts at once. Cancellable mid-way;
-        what was evaluated by then is kept."""
+        what was evaluated by then is kept. Its Done counts the prompt tokens it evaluated."""
         llm = self._require_model()
         tokens = self._prompt_tokens(request)[: decoding.context_limit(llm) - 1]
         cached = decoding.reuse_cached_prefix(llm, tokens)
@@ -269,29 +271,28 @@ class Engine:
         except RuntimeError as exc:
             if not self.cancel.is_set():
                 raise _writing_failed(exc) from None
-        return {"cached": cached, "evaluated": llm.n_tokens - cached, "cancelled": self.cancel.is_set(),
-                "seconds": round(time.perf_counter() - started, 4)}
+        return Done("cancelled" if self.cancel.is_set() else "stop", prompt_tokens=llm.n_tokens - cached,
+                    prompt_s=round(time.perf_counter() - started, 4))
 
-    def generate(self, request: dict) -> None:
+    def generate(self, rid: int | None, request: Generate) -> None:
         import llama_cpp
         llm = self._require_model()
         _crash_if_asked("later")
-        rid = request.get("id")
         tokens = self._prompt_tokens(request)
         room = decoding.context_limit(llm) - len(tokens)
         if room < 1:
             raise _context_exceeded(len(tokens), decoding.context_limit(llm))
-        max_tokens = min(int(request.get("max_tokens") or 512), room)
-        if request.get("seed") is not None:
-            llm.set_seed(int(request["seed"]))
-        ignore_eos = bool(request.get("ignore_eos"))
+        max_tokens = min(int(request.max_tokens), room)
+        if request.seed is not None:
+            llm.set_seed(int(request.seed))
+        ignore_eos = bool(request.ignore_eos)
         vocab = llm._model.vocab
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         started = time.perf_counter()
         first_token_at = None
         n_out, finish = 0, "length"
         sampling = _sampling(request)
-        speculative = bool(request.get("speculative", self.load_info["drafting"]))  # the load's default
+        speculative = self.load_info["drafting"] if request.speculative is None else bool(request.speculative)
         drafts = decoding.DraftStats()
         try:
             for token in decoding.generate_tokens(llm, tokens, sampling, speculative, drafts):
@@ -307,9 +308,9 @@ class Engine:
                 n_out += 1
                 text = decoder.decode(self._piece(token))
                 if text:
-                    self.send({"type": "delta", "id": rid, "text": text})
+                    self.send(rid, Text(text))
                 if n_out >= max_tokens:
-                    finish = "length" if max_tokens == int(request.get("max_tokens") or 512) else "context"
+                    finish = "length" if max_tokens == int(request.max_tokens) else "context"
                     break
         except RuntimeError as exc:
             if not self.cancel.is_set():
@@ -319,39 +320,34 @@ class Engine:
             self._set_abort(True)
         tail = decoder.decode(b"", final=True)
         if tail:
-            self.send({"type": "delta", "id": rid, "text": tail})
+            self.send(rid, Text(tail))
         ended = time.perf_counter()
         decode_s = ended - first_token_at if first_token_at else 0.0
-        self.send({
-            "type": "done", "id": rid, "finish_reason": finish,
-            "prompt_tokens": len(tokens), "completion_tokens": n_out,
-            "prompt_s": round((first_token_at or ended) - started, 4),
-            "tokens_per_s": tokens_per_second(n_out, decode_s),
-            "drafted": drafts.drafted, "accepted": drafts.accepted,
-        })
+        self.send(rid, Done(finish, n_out, tokens_per_second(n_out, decode_s),
+                            len(tokens), round((first_token_at or ended) - started, 4), drafts.drafted, drafts.accepted))
 
-    def generate_pieces(self, request: dict) -> None:
+    def generate_pieces(self, rid: int | None, request: GeneratePieces) -> None:
         """Several independent prompts (the pieces of a long document) written at once; events
-        carry the piece's index, each piece ends with piece_done, and the request with done."""
+        carry the piece's index, each piece ends with a Done for it, and the request with its own."""
         import llama_cpp
         llm = self._require_model()
-        rid = request.get("id")
-        pieces = request.get("pieces") or []
+        pieces = request.pieces
         prompts = [self._prompt_tokens(piece) for piece in pieces]
         limit = decoding.context_limit(llm)
         for tokens in prompts:
             if len(tokens) >= limit:
                 raise _context_exceeded(len(tokens), limit)
-        limits = [min(int(p.get("max_tokens") or 512), limit - len(t)) for p, t in zip(pieces, prompts)]
-        if request.get("seed") is not None:
-            llm.set_seed(int(request["seed"]))
+        limits = [min(int(p.max_tokens), limit - len(t)) for p, t in zip(pieces, prompts)]
+        if request.seed is not None:
+            llm.set_seed(int(request.seed))
         vocab = llm._model.vocab
         decoders = [codecs.getincrementaldecoder("utf-8")(errors="replace") for _ in prompts]
         ended: set[int] = set()
         written, started = 0, time.perf_counter()
         finish = "stop"
         run = parallel.decode_pieces(llm, prompts, limits, _sampling(request), self.load_info.get("parallel", 1),
-                                     lambda token: llama_cpp.llama_vocab_is_eog(vocab, token), limit, self._set_abort)
+                                     lambda token: not request.ignore_eos and llama_cpp.llama_vocab_is_eog(vocab, token),
+                                     limit, self._set_abort)
         try:
             for event in run:
                 if self.cancel.is_set():
@@ -361,16 +357,15 @@ class Engine:
                     written += 1
                     text = decoders[event.piece].decode(self._piece(event.token))
                     if text:
-                        self.send({"type": "delta", "id": rid, "piece": event.piece, "text": text})
+                        self.send(rid, Text(text, event.piece))
                     continue
                 tail = decoders[event.piece].decode(b"", final=True)
                 if tail:
-                    self.send({"type": "delta", "id": rid, "piece": event.piece, "text": tail})
-                asked = int(pieces[event.piece].get("max_tokens") or 512)
+                    self.send(rid, Text(tail, event.piece))
+                asked = int(pieces[event.piece].max_tokens)
                 reason = "context" if event.finish == "length" and limits[event.piece] < asked else event.finish
                 ended.add(event.piece)
-                self.send({"type": "piece_done", "id": rid, "piece": event.piece, "finish_reason": reason,
-                           "prompt_tokens": event.prompt_tokens, "completion_tokens": event.written})
+                self.send(rid, Done(reason, event.written, prompt_tokens=event.prompt_tokens, piece=event.piece))
         except RuntimeError as exc:
             if not self.cancel.is_set():
                 raise _writing_failed(exc) from None
@@ -380,12 +375,10 @@ class Engine:
             self._set_abort(True)
         for piece in range(len(prompts)):
             if piece not in ended:
-                self.send({"type": "piece_done", "id": rid, "piece": piece, "finish_reason": "cancelled",
-                           "prompt_tokens": len(prompts[piece]), "completion_tokens": 0})
+                self.send(rid, Done("cancelled", prompt_tokens=len(prompts[piece]), piece=piece))
         seconds = time.perf_counter() - started
-        self.send({"type": "done", "id": rid, "finish_reason": finish, "prompt_tokens": sum(map(len, prompts)),
-                   "completion_tokens": written, "prompt_s": 0.0,
-                   "tokens_per_s": tokens_per_second(written, seconds)})
+        self.send(rid, Done(finish, written, tokens_per_second(written, seconds),
+                            sum(map(len, prompts))))
 
 
 def llama_cpp_system_info() -> str:
@@ -422,11 +415,10 @@ def _crash_if_asked(when: str) -> None:
             os.kill(os.getpid(), signal.SIGSEGV)
 
 
-def _sampling(request: dict) -> dict:
+def _sampling(request: protocol.Sampling) -> dict:
     """llama-cpp-python's sampler parameters for a request."""
-    return {"temp": float(request.get("temperature", 0.7)), "top_k": int(request.get("top_k", 40)),
-            "top_p": float(request.get("top_p", 0.95)), "min_p": float(request.get("min_p", 0.05)),
-            "repeat_penalty": float(request.get("repeat_penalty", 1.1))}
+    return {"temp": float(request.temperature), "top_k": int(request.top_k), "top_p": float(request.top_p),
+            "min_p": float(request.min_p), "repeat_penalty": float(request.repeat_penalty)}
 
 
 def _context_exceeded(needed: int, context: int) -> EngineError:
@@ -478,8 +470,8 @@ def run() -> int:
     os.dup2(2, 1)
     write_lock = threading.Lock()
 
-    def send(message: dict) -> None:
-        data = protocol.encode(message)
+    def send(rid: int | None, message) -> None:
+        data = protocol.encode(message, rid)
         with write_lock:
             out.write(data)
 
@@ -488,52 +480,49 @@ def run() -> int:
     state = {"current": None, "queued": set(), "cancelled": set()}
     state_lock = threading.Lock()
 
-    def cancelled_event(rid) -> dict:
-        return {"type": "done", "id": rid, "finish_reason": "cancelled",
-                "prompt_tokens": 0, "completion_tokens": 0, "prompt_s": 0.0, "tokens_per_s": 0.0}
-
     def read_requests() -> None:
         stdin = sys.stdin.buffer
         while True:
             try:
-                request = protocol.read_message(stdin, protocol.REQUESTS)
-            except protocol.ProtocolError as exc:
-                send({"type": "error", "id": None, "code": "protocol", "message": str(exc)})
+                read = protocol.read_message(stdin, protocol.REQUESTS)
+            except protocol.ProtocolError as exc:  # answered under the request's id when it could be read
+                send(exc.id, Error(plain(str(exc), "engine.protocol").to_data()))
                 continue
-            if request is None or request["type"] == "shutdown":
+            if read is None or isinstance(read[1], protocol.Shutdown):
                 inbox.put(None)
                 return
-            if request["type"] == "cancel":
-                target = request.get("target")
+            rid, request = read
+            if isinstance(request, protocol.Cancel):
                 with state_lock:
-                    if target == state["current"]:
+                    if request.target == state["current"]:
                         cancel.set()
-                    elif target in state["queued"]:
+                    elif request.target in state["queued"]:
                         # A request still waiting ends now, without waiting for the one running.
-                        state["cancelled"].add(target)
-                        send(cancelled_event(target))
+                        state["cancelled"].add(request.target)
+                        send(request.target, Done("cancelled"))
                 continue
             with state_lock:
-                state["queued"].add(request.get("id"))
-            inbox.put(request)
+                state["queued"].add(rid)
+            inbox.put(read)
 
     started = backends.prepare()
     threading.Thread(target=read_requests, name="requests", daemon=True).start()
     engine = Engine(send, cancel)
-    send({"type": "ready", "protocol": protocol.VERSION, "pid": os.getpid(), "choice": started.choice.to_data(),
-          "chain": [c.to_data() for c in started.chain], "gpus": list(started.gpus)})
+    send(None, protocol.Ready(protocol.VERSION, os.getpid(), list(started.choice.to_data()),
+                              [list(c.to_data()) for c in started.chain], list(started.gpus)))
     while True:
-        request = inbox.get()
-        if request is None:
+        read = inbox.get()
+        if read is None:
             break
+        rid, request = read
         with state_lock:
-            state["queued"].discard(request.get("id"))
-            skipped = request.get("id") in state["cancelled"]
-            state["cancelled"].discard(request.get("id"))
-            state["current"] = request.get("id")
+            state["queued"].discard(rid)
+            skipped = rid in state["cancelled"]
+            state["cancelled"].discard(rid)
+            state["current"] = rid
             cancel.clear()
         if not skipped:  # a cancelled request was already answered when it was cancelled
-            engine.handle(request)
+            engine.handle(rid, request)
         with state_lock:
             state["current"] = None
     engine.close()

@@ -1,11 +1,12 @@
 """The Ask panel: questions about the document, answered from its passages, with sources.
 
-The panel keeps a passage index of the document, rebuilt on the editor's thread pool a moment
-after the text stops changing; questions run there too, and both report back through queued
-signals. Answers are applied like every other result: Copy or Insert below, nothing by itself.
+While the panel is shown it keeps a passage index of the document, rebuilt on the editor's
+thread pool a moment after the text stops changing (hidden, it only notes that the index is out
+of date). Questions run as engine session jobs through the bridge (writer.gui.engine_bridge),
+like the actions, so the status bar, the busy checks and restarts see them. Answers are applied
+like every other result: Copy or Insert below, nothing by itself.
 
-Wiring (the main window): `set_engine(session.engine, loaded.model.context)` once a model is
-loaded (None, 0 while it loads), `document_changed()` on every edit,
+Wiring (the main window): `AskPanel(text_source, bridge)`, `document_changed()` on every edit,
 `set_selection(text, first_line)` when the selection settles, and connect `source_clicked`
 (first line, last line; 1-based, inclusive) and `insert_requested` (the answer).
 """
@@ -13,19 +14,18 @@ loaded (None, 0 while it loads), `document_changed()` on every edit,
 from __future__ import annotations
 
 import html
-import itertools
 from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextBlockFormat, QTextCharFormat
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSizePolicy, QTextBrowser,
     QVBoxLayout, QWidget,
 )
 
-from writer.core.ask import NOT_SAID, AskRun, Conversation, Sources, check_question, check_text
-from writer.core.errors import WriterError, unexpected
-from writer.core.events import Delta, Done, Failed, Note
+from writer.core.ask import NOT_SAID, Conversation, Sources, check_question, check_text
+from writer.core.errors import WriterError
+from writer.core.events import Delta, Done, Failed, Note, Waiting
 from writer.core.messages import Message
 from writer.core.retrieval import PassageIndex
 from writer.gui.background import POOL
@@ -55,6 +55,7 @@ class DocumentIndexer(QObject):
         self._timer.setInterval(INDEX_DELAY_MS)
         self._timer.timeout.connect(self._start)
         self._built.connect(self._on_built)
+        self._stale = False  # edited since the last build, with no build scheduled
 
     @property
     def busy(self) -> bool:
@@ -64,11 +65,16 @@ class DocumentIndexer(QObject):
     @property
     def current(self) -> bool:
         """The index matches the text as it is now."""
-        return self.index is not None and not self.busy
+        return self.index is not None and not self.busy and not self._stale
 
     def schedule(self) -> None:
         self._generation += 1
         self._timer.start()
+
+    def invalidate(self) -> None:
+        """The text changed, but nobody needs the index yet: build it when asked (schedule, build_now)."""
+        self._generation += 1
+        self._stale = True
 
     def build_now(self) -> None:
         self._timer.stop()
@@ -80,7 +86,7 @@ class DocumentIndexer(QObject):
             return
         text = self._text_source()
         generation = self._generation
-        self._building = True
+        self._building, self._stale = True, False
         POOL.submit(self._build, generation, text, self.index)
 
     def _build(self, generation: int, text: str, previous: PassageIndex | None) -> None:
@@ -108,21 +114,17 @@ class AskPanel(QWidget):
     action = "ask"
     source_clicked = Signal(int, int)  # first line, last line of a source (1-based, inclusive)
     insert_requested = Signal(str)  # the answer, to insert below the selection
-    _event = Signal(int, object)  # (job, event) from the run thread
 
-    def __init__(self, text_source: Callable[[], str], parent=None) -> None:
+    def __init__(self, text_source: Callable[[], str], bridge, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("ask-panel")
-        self.engine = None
-        self.context = 0
+        self.bridge = bridge  # writer.gui.engine_bridge.EngineBridge
         self.conversation = Conversation()
         self.selection, self.selection_line = "", 1
         self.answer = ""
         self.notes: list[Note] = []  # what the checks said about the last answer
-        self.job: int | None = None
-        self._jobs = itertools.count(1)
-        self._run: AskRun | None = None
-        self._pending: str | None = None  # a question waiting for the model or the index
+        self.job: int | None = None  # the bridge's id of the question running
+        self._pending: str | None = None  # a question waiting for the index
         self._history_html: list[str] = []
         self.indexer = DocumentIndexer(text_source, self)
 
@@ -177,19 +179,22 @@ class AskPanel(QWidget):
         self.indexer.progress.connect(self._index_progress)
         self.indexer.ready.connect(self._index_ready)
         self.indexer.failed.connect(self._index_failed)
-        self._event.connect(self._on_event)
+        bridge.job_event.connect(self._on_event)
         self._set_answer_enabled(False)
         self.new_button.setEnabled(False)
         self._show_scope()
 
     # -- what the window tells the panel ------------------------------------------------------
-    def set_engine(self, engine, context: int) -> None:
-        """`engine` None while no model is loaded; a question asked meanwhile waits for it."""
-        self.engine, self.context = engine, context
-        self._ask_pending()
-
     def document_changed(self) -> None:
-        self.indexer.schedule()
+        if self.isVisible():
+            self.indexer.schedule()
+        else:
+            self.indexer.invalidate()  # a hidden panel does not index every pause in typing
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self.indexer.current and not self.indexer.busy:
+            self.indexer.schedule()
 
     def set_selection(self, text: str, first_line: int = 1) -> None:
         self.selection, self.selection_line = text, first_line
@@ -211,11 +216,8 @@ class AskPanel(QWidget):
         self._ask_pending()
 
     def _ask_pending(self) -> None:
-        """Asks the waiting question once the model is loaded and the index matches the text."""
+        """Asks the waiting question once the index matches the text (the job itself waits for the model)."""
         if self._pending is None or self.job is not None:
-            return
-        if self.engine is None:
-            self.status.setText(tr("Waiting for the model to load…"))
             return
         if not self.selection.strip() and not self.indexer.current:
             self.status.setText(tr("Reading the document…"))
@@ -231,36 +233,27 @@ class AskPanel(QWidget):
             index = self.indexer.index
             text, offset = index.text, 0
         try:
-            run = AskRun(self.engine, self.context, question, text, offset, self.conversation, index)
+            check_text(text)
         except WriterError as exc:
             self.status.setText(tr_message(exc.message))
             return
-        self.job, self._run, self.answer, self.notes = next(self._jobs), run, "", []
-        self._history_html.append(f"<p><b>{html.escape(run.question)}</b></p>")
+        self.answer, self.notes = "", []
+        self.job = self.bridge.ask(question, text, line_offset=offset, conversation=self.conversation, index=index)
+        self._history_html.append(f"<p><b>{html.escape(question)}</b></p>")
         self._render()
         self.sources.clear()
         self.status.setText(tr("Reading the passages…"))
         self.ask_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self._set_answer_enabled(False)
-        POOL.submit(self._work, self.job, run)
-
-    def _work(self, job: int, run: AskRun) -> None:
-        try:
-            for event in run:
-                self._event.emit(job, event)
-        except WriterError as exc:
-            self._event.emit(job, Failed(exc.message))
-        except Exception as exc:  # the panel says it; the editor carries on
-            self._event.emit(job, Failed(unexpected(exc)))
 
     def stop(self) -> None:
-        if self._run is not None:
-            self._run.cancel()
+        if self.job is not None:
+            self.bridge.cancel(self.job)
 
     def new_conversation(self) -> None:
         self.stop()
-        self.job, self._run, self._pending = None, None, None
+        self.job, self._pending = None, None
         self.conversation.clear()
         self._history_html.clear()
         self.answer = ""
@@ -276,13 +269,16 @@ class AskPanel(QWidget):
     def _on_event(self, job: int, event) -> None:
         if job != self.job:
             return  # from a run that was replaced or cleared
-        if isinstance(event, Delta):
-            if not self.answer:
-                self.status.setText(tr("Answering…"))
-            self.answer += event.text
+        if isinstance(event, Waiting):
+            self.status.setText(tr_message(event.message))
+        elif isinstance(event, Delta):
             cursor = self.output.textCursor()
             cursor.movePosition(cursor.MoveOperation.End)
-            cursor.insertText(event.text)
+            if not self.answer:  # a paragraph of its own, in plain type, below the bold question
+                self.status.setText(tr("Answering…"))
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            self.answer += event.text
+            cursor.insertText(event.text, QTextCharFormat())
             self.output.setTextCursor(cursor)
         elif isinstance(event, Note) and event.message.code == NOT_SAID.code:
             self.answer = ""
@@ -302,7 +298,7 @@ class AskPanel(QWidget):
             self._finish(event)
 
     def _finish(self, event) -> None:
-        self.job, self._run = None, None
+        self.job = None
         self.ask_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         self.new_button.setEnabled(True)

@@ -1,7 +1,8 @@
 """The editor's adapter to the engine session: blocking session calls run on a thread pool and
 their results come back as Qt signals, which Qt queues onto the GUI thread. The GUI thread never
-waits on the engine, and the bridge's own state (the running jobs) changes on the GUI thread only.
-Each action carries a job id; the panels drop events of a job that was replaced or stopped.
+waits on the engine, and the bridge's own state (the running jobs, the model shown) changes on
+the GUI thread only. Every model run (an action, a question) is a session Job with an id; its
+events arrive through job_event, and the panels drop events of a job that was replaced or stopped.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from writer.core.errors import WriterError
 from writer.core.events import Done, Failed, Loaded
 from writer.core.messages import Message
 from writer.core.settings import Settings
-from writer.engine.session import EngineFactory, EngineSession, engine_for
+from writer.engine.kinds import engine_for
+from writer.engine.session import EngineFactory, EngineSession, Job
 from writer.gui.background import POOL
 
 
@@ -24,22 +26,30 @@ class EngineBridge(QObject):
     # state: "starting" | "loading" | "ready" | "busy" | "restarting" | "error"; detail: a Message or None
     state_changed = Signal(str, object)
     model_loaded = Signal(object)  # Loaded
-    job_event = Signal(int, object)  # job id, a writer.core.events RunEvent
+    job_event = Signal(int, object)  # job id, a writer.core.events RunEvent (or writer.core.ask.Sources)
+    _state = Signal(str, object)  # from the session's thread
     _finished = Signal(int)
 
     def __init__(self, engine_factory: EngineFactory = engine_for, parent=None, backoff: float = 1.0) -> None:
         super().__init__(parent)
-        self.session = EngineSession(self._on_state, engine_factory, backoff)
+        self.session = EngineSession(self._state.emit, engine_factory, backoff)
         self._ids = itertools.count(1)
-        self._jobs: dict[int, object] = {}  # job id -> ActionJob; GUI thread only
-        self._shown: Loaded | None = None
+        self._jobs: dict[int, Job] = {}  # GUI thread only
+        self._shown: Loaded | None = None  # GUI thread only
+        self._state.connect(self._on_state)
         self._finished.connect(self._forget)
 
     @property
     def loaded(self) -> Loaded | None:
         return self.session.loaded
 
-    def _on_state(self, state: str, detail: Message | None) -> None:  # any thread
+    @property
+    def busy(self) -> bool:
+        """A model run (an action, a question) is running or waiting for the model."""
+        return bool(self._jobs)
+
+    @Slot(str, object)
+    def _on_state(self, state: str, detail: Message | None) -> None:
         self.state_changed.emit(state, detail)
         loaded = self.session.loaded
         if state == "ready" and loaded is not None and loaded is not self._shown:
@@ -68,11 +78,18 @@ class EngineBridge(QObject):
     def prefill(self, messages: list[dict]) -> None:
         self._in_background(lambda: self.session.prefill(messages))
 
-    # -- actions ---------------------------------------------------------------------------
+    # -- runs ------------------------------------------------------------------------------
     def start(self, request: ActionRequest, **params) -> int:
         """Starts an action; returns its job id. Its events arrive through job_event."""
+        return self._start(self.session.action(request, **params))
+
+    def ask(self, question: str, text: str, **options) -> int:
+        """Starts a question (options: see EngineSession.ask); returns its job id."""
+        return self._start(self.session.ask(question, text, **options))
+
+    def _start(self, job: Job) -> int:
         job_id = next(self._ids)
-        job = self._jobs[job_id] = self.session.action(request, **params)
+        self._jobs[job_id] = job
 
         def run() -> None:
             for event in job:

@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
             self.panels[cls.action] = panel
             self.docks[cls.action] = dock
         from writer.gui.ask_panel import AskPanel
-        self.ask = AskPanel(self.editor.toPlainText)
+        self.ask = AskPanel(self.editor.toPlainText, self.bridge)
         dock = QDockWidget(tr("Ask"), self)
         dock.setObjectName("ask-dock")
         dock.setWidget(self.ask)
@@ -396,8 +396,6 @@ class MainWindow(QMainWindow):
 
     # -- engine status ---------------------------------------------------------------------
     def _on_engine_state(self, state: str, detail: Message | None) -> None:
-        if state in ("loading", "restarting", "error"):
-            self.ask.set_engine(None, 0)
         detail = tr_message(detail) if detail is not None else ""
         text = {"starting": tr("Starting engine…"), "loading": tr("Loading model…"), "ready": tr("Ready"),
                 "busy": tr("Writing…"), "restarting": tr("Restarting engine…"), "error": tr("Engine error")}.get(state, state)
@@ -408,7 +406,6 @@ class MainWindow(QMainWindow):
 
     def _on_model_loaded(self, loaded: Loaded) -> None:
         model = loaded.model
-        self.ask.set_engine(self.bridge.session.engine, model.context)
         if model.server:  # the text goes to a server: say which, always in view
             self.model_label.setText(tr("{model} on {server}", model=model.name, server=model.server))
             self.model_label.setToolTip(tr("Your text is sent to {server} to be written on.", server=model.server))
@@ -669,7 +666,7 @@ class MainWindow(QMainWindow):
 
     def open_models(self) -> None:
         from writer.gui.models_dialog import ModelManagerDialog
-        dialog = ModelManagerDialog(self.settings, self.bridge.probe, busy=lambda: bool(self.jobs), parent=self)
+        dialog = ModelManagerDialog(self.settings, self.bridge.probe, busy=lambda: self.bridge.busy, parent=self)
         dialog.model_chosen.connect(lambda: self.bridge.load(self.settings))
         dialog.exec()
 
