@@ -61,7 +61,7 @@ def test_text_typed_before_sigkill_is_recovered(qtbot, monkeypatch):
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(RecoveryDialog, "exec", choose_first)
-    win.offer_recovery()
+    win.documents.offer_recovery()
     assert win.editor.toPlainText() == copies[0].text
     assert win.editor.document().isModified()
     assert [c.id for c in RecoveryStore().pending()] == []  # the old copy was adopted, not duplicated
@@ -85,21 +85,21 @@ def test_named_document_shows_the_difference_from_disk(qtbot, tmp_path):
 def test_copies_are_written_while_unsaved_and_removed_after_save(qtbot, tmp_path):
     win = window(qtbot)
     win.editor.insertPlainText("draft")
-    win.write_recovery_copy()
-    win.recovery.flush()
+    win.documents.recovery.write()
+    win.documents.recovery.store.flush()
     store = RecoveryStore()
-    assert (store.folder / f"{win.doc_id}.json").exists()
+    assert (store.folder / f"{win.documents.recovery.doc_id}.json").exists()
     assert store.pending() == []  # this process is alive: its copies are not offered to others
-    win._write(tmp_path / "draft.md", new_target=True)
-    assert not (store.folder / f"{win.doc_id}.json").exists()
+    win.documents.write(tmp_path / "draft.md", new_target=True)
+    assert not (store.folder / f"{win.documents.recovery.doc_id}.json").exists()
 
 
 def test_closing_removes_the_copy(qtbot):
     win = window(qtbot)
     win.editor.insertPlainText("draft")
-    win.write_recovery_copy()
-    win.recovery.flush()
-    file = RecoveryStore().folder / f"{win.doc_id}.json"
+    win.documents.recovery.write()
+    win.documents.recovery.store.flush()
+    file = RecoveryStore().folder / f"{win.documents.recovery.doc_id}.json"
     assert file.exists()
     win.close()
     assert not file.exists()
