@@ -2,7 +2,7 @@
 
 import pytest
 from PySide6.QtGui import QFont, QGuiApplication, QTextCursor
-from PySide6.QtWidgets import QMessageBox, QTableWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget
 
 from fakes import fake_engines
 from writer.core.settings import Settings
@@ -398,5 +398,10 @@ def test_ask_is_a_panel_of_the_window_and_its_sources_and_answers_reach_the_edit
     assert "The boats was leaving early.\n\nAn answer." in window.editor.toPlainText()
     window.editor.undo()
     assert window.editor.toPlainText() == DOC  # one undo step
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    window.editor.setFocus()
+    window.docks["rewrite"].raise_()  # the Ask tab is behind another panel
     window.show_ask()
-    assert window.ask.question.hasFocus() or not window.isActiveWindow()
+    assert window.docks["ask"].widget().isVisible()
+    assert QApplication.focusWidget() is window.ask.question  # ready to type the question
