@@ -21,13 +21,14 @@ TYPIST = Path(__file__).parents[1] / "gui_typist.py"
 
 
 def type_then_kill(seconds: float, *args) -> list[tuple[int, float]]:
+    """Kills the typist `seconds` after its first sentence (however long a busy machine takes to start it)."""
     proc = subprocess.Popen([sys.executable, str(TYPIST), *args], stdout=subprocess.PIPE, text=True)
-    typed, started = [], time.time()
+    typed = []
     try:
         for line in proc.stdout:
             _, number, when = line.split()
             typed.append((int(number), float(when)))
-            if time.time() - started > seconds:
+            if time.time() - typed[0][1] > seconds:
                 break
     finally:
         os.kill(proc.pid, signal.SIGKILL)
