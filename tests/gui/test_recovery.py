@@ -111,3 +111,16 @@ def test_unreadable_copy_is_ignored():
     store.folder.mkdir(parents=True, exist_ok=True)
     (store.folder / "broken.json").write_text("{not json")
     assert store.pending() == []
+
+
+def test_a_copy_that_cannot_be_written_is_said_in_the_status_bar(qtbot):
+    from concurrent.futures import Future
+
+    win = window(qtbot)
+    full = Future()
+    full.set_exception(OSError(28, "No space left on device"))
+    win.documents.recovery.store.save = lambda *args: full
+    win.editor.insertPlainText("draft")
+    win.documents.recovery.write()
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage()
+                    == "Could not write the recovery copy: [Errno 28] No space left on device", timeout=2000)
