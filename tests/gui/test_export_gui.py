@@ -49,7 +49,7 @@ def test_export_menu_writes_a_pdf_of_the_text(window, monkeypatch, tmp_path):
 def test_export_failure_is_shown_and_leaves_nothing(window, monkeypatch, tmp_path, warnings):
     window.editor.setPlainText("# Plan\n\n![chart](missing.png)\n")
     choose_file(monkeypatch, tmp_path / "plan.docx", "Word document (*.docx)")
-    window.export()
+    window.documents.export()
     assert warnings == ["The image missing.png does not exist; correct its path or remove it, then export again."]
     assert not (tmp_path / "plan.docx").exists()
 
@@ -58,9 +58,9 @@ def test_a_word_file_opens_as_new_markdown_and_is_never_overwritten(window, monk
     source = word_document(tmp_path / "minutes.docx")
     before = source.read_bytes()
     choose_file(monkeypatch, source)
-    window.open_dialog()
+    window.documents.open_dialog()
     assert window.editor.toPlainText() == "# Minutes\n\nAgreed to **ship**\n"
-    assert window.path is None and window.windowTitle().startswith("minutes.md (from minutes.docx)")
+    assert window.documents.path is None and window.windowTitle().startswith("minutes.md (from minutes.docx)")
     assert window.editor.document().isModified()
     seen = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda parent, title, start, *a: seen.append(start) or (start, ""))
@@ -74,7 +74,7 @@ def test_a_word_file_opens_as_new_markdown_and_is_never_overwritten(window, monk
 def test_saving_as_docx_is_refused(window, monkeypatch, tmp_path, warnings):
     window.editor.setPlainText("text")
     choose_file(monkeypatch, tmp_path / "x.docx")
-    assert not window.save_as()
+    assert not window.documents.save_as()
     assert "use File → Export… to write a Word document" in warnings[0]
     assert not (tmp_path / "x.docx").exists()
 

@@ -2,7 +2,7 @@
 
 import pytest
 from PySide6.QtGui import QFont, QGuiApplication, QTextCursor
-from PySide6.QtWidgets import QMessageBox, QTableWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget
 
 from tests.helpers.fakes import fake_engines
 from writer.core.settings import Settings
@@ -189,7 +189,7 @@ def test_non_utf8_file_asks_for_the_encoding(qtbot, make_window, tmp_path, monke
     path = tmp_path / "gbk.txt"
     path.write_bytes("中文文本".encode("gb18030"))
     window = make_window()
-    monkeypatch.setattr("writer.gui.main_window.QInputDialog.getItem", lambda *a, **k: ("gb18030", True))
+    monkeypatch.setattr("writer.gui.document_controller.QInputDialog.getItem", lambda *a, **k: ("gb18030", True))
     assert window.open_file(str(path))
     assert window.editor.toPlainText() == "中文文本"
 
@@ -197,29 +197,29 @@ def test_non_utf8_file_asks_for_the_encoding(qtbot, make_window, tmp_path, monke
 def test_word_count_counts_chinese_characters(qtbot, make_window):
     window = make_window()
     # Six English words and six Chinese characters; '#' and '。' are not words.
-    qtbot.waitUntil(lambda: window.counts_label.text() == "12 words · 42 characters", timeout=2000)
+    qtbot.waitUntil(lambda: window.counts.text() == "12 words · 42 characters", timeout=2000)
 
 
 def test_ten_megabyte_document_opens_and_is_counted_in_slices(qtbot, make_window, tmp_path, monkeypatch):
-    import writer.gui.main_window as main_window
+    import writer.gui.counts as counts
 
     path = tmp_path / "big.md"
     path.write_text("## Part\n\nA line of a very long document, with some *words* in it.\n" * 160_000)
     assert path.stat().st_size > 10_000_000
     window = make_window()
     assert window.open_file(str(path))
-    slices, count = [], main_window.count_words
-    monkeypatch.setattr(main_window, "count_words", lambda text: slices.append(len(text)) or count(text))
+    slices, count = [], counts.count_words
+    monkeypatch.setattr(counts, "count_words", lambda text: slices.append(len(text)) or count(text))
     window.editor.insertPlainText("typed")
-    qtbot.waitUntil(lambda: window.counts_label.text().startswith("2,080,00"), timeout=20000)
+    qtbot.waitUntil(lambda: window.counts.text().startswith("2,080,00"), timeout=20000)
     # Counted a slice per event-loop turn, so typing never waits for a whole 10 MB count.
-    assert len(slices) > 40 and max(slices) < 2 * window.COUNT_SLICE
+    assert len(slices) > 40 and max(slices) < 2 * counts.COUNT_SLICE
     # Selecting it all is counted the same way, for the panels' "Uses the selection" line.
     slices.clear()
     window.editor.selectAll()
     panel = window.panels["rewrite"]
     qtbot.waitUntil(lambda: panel.source_label.text().startswith("Uses the selection (20800"), timeout=20000)
-    assert len(slices) > 40 and max(slices) < 2 * window.COUNT_SLICE
+    assert len(slices) > 40 and max(slices) < 2 * counts.COUNT_SLICE
 
 
 def test_find_and_replace_all_is_one_undo_step(qtbot, make_window):
@@ -262,13 +262,13 @@ def test_real_model_end_to_end(qtbot, make_window):
     """The real worker and the default model: select, rewrite, review, replace, undo."""
     window = make_window(bridge=EngineBridge())
     try:
-        assert window.device_label.text() in ("CPU",) or window.device_label.text().startswith("GPU")
+        assert window.engine_status.device_label.text() in ("CPU",) or window.engine_status.device_label.text().startswith("GPU")
         select_block(window, 2)
         panel = window.panels["rewrite"]
         panel.run_requested.emit()
         qtbot.waitUntil(lambda: panel.job is None, timeout=120000)
         assert panel.outcome in ("stop", "length") and panel.result.strip(), panel.status.text()
-        assert window.speed_label.text().endswith("tokens/s")
+        assert window.engine_status.speed_label.text().endswith("tokens/s")
         panel.replace_button.click()
         assert panel.result in window.editor.toPlainText()
         assert "Replaced" in panel.status.text()
@@ -399,5 +399,10 @@ def test_ask_is_a_panel_of_the_window_and_its_sources_and_answers_reach_the_edit
     assert "The boats was leaving early.\n\nAn answer." in window.editor.toPlainText()
     window.editor.undo()
     assert window.editor.toPlainText() == DOC  # one undo step
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    window.editor.setFocus()
+    window.docks["rewrite"].raise_()  # the Ask tab is behind another panel
     window.show_ask()
-    assert window.ask.question.hasFocus() or not window.isActiveWindow()
+    assert window.docks["ask"].widget().isVisible()
+    assert QApplication.focusWidget() is window.ask.question  # ready to type the question

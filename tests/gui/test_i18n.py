@@ -90,8 +90,8 @@ def test_the_window_speaks_chinese_when_asked(qtbot, chinese):
     assert [languages.itemText(i) for i in (1, 5)] == ["简体中文", "Español（西班牙语）"]
     assert languages.currentData() == "zh-CN"  # someone who reads Chinese translates into Chinese first
     window.editor.setPlainText("我今天去了商店。")
-    window._update_counts()
-    qtbot.waitUntil(lambda: "字" in window.counts_label.text())
+    window.counts.count()
+    qtbot.waitUntil(lambda: "字" in window.counts.text())
     assert window.windowTitle().startswith("未命名")
 
 

@@ -23,7 +23,7 @@ def test_an_action_runs_on_the_server_and_the_editor_says_where_the_text_went(qt
         with qtbot.waitSignal(bridge.model_loaded, timeout=60000):
             window.start_engine()
         host = url.split("//")[1].split("/")[0]
-        assert host in window.model_label.text() and window.device_label.text() == "Server"
+        assert host in window.engine_status.model_label.text() and window.engine_status.device_label.text() == "Server"
         window.editor.selectAll()
         panel = window.panels["rewrite"]
         window.run_action("rewrite")

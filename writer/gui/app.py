@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
         window.start_engine()
         if argv:
             window.open_file(argv[0])
-        window.offer_recovery()
+        window.documents.offer_recovery()
         window.offer_first_run()
 
     window.ready.connect(start)

@@ -23,7 +23,7 @@ class DownloadProgress(QWidget):
         self.probe = probe
         self.running = False
         self._cancel = threading.Event()
-        self._jobs: list[Background] = []
+        self._jobs = Background(self)
         self.bar = QProgressBar()
         self.label = QLabel()
         self.label.setWordWrap(True)
@@ -49,13 +49,10 @@ class DownloadProgress(QWidget):
         self._show_running(True)
         self.bar.setRange(0, 0)
         self.label.setText(tr("Starting the download of {name}…", name=entry["name"]))
-        job = Background(self)
-        self._jobs.append(job)
-        job.progress.connect(self._show_progress)
-        job.succeeded.connect(lambda _path: self._done(model_id, entry["name"]))
-        job.failed.connect(self._failed)
-        job.run(library.install, entry["repo"], entry["file"], model_id, entry["name"], source, self.probe,
-                base=endpoint, sha256=entry.get("sha256"), on_progress=job.progress.emit, cancel=self._cancel)
+        self._jobs.run("download", library.install, entry["repo"], entry["file"], model_id, entry["name"], source,
+                       self.probe, base=endpoint, sha256=entry.get("sha256"), cancel=self._cancel,
+                       done=lambda _path: self._done(model_id, entry["name"]), failed=self._failed,
+                       progress=self._show_progress)
 
     def cancel(self) -> None:
         self._cancel.set()

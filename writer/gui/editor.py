@@ -77,6 +77,17 @@ class Editor(QPlainTextEdit):
         cursor.setPosition(start + utf16_len(text), QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
 
+    def select_lines(self, first: int, last: int) -> None:
+        """Selects lines first–last (1-based, inclusive) and brings them into view."""
+        document = self.document()
+        cursor = QTextCursor(document.findBlockByNumber(first - 1))
+        end = document.findBlockByNumber(last - 1)
+        if end.isValid():
+            cursor.setPosition(end.position() + end.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.centerCursor()
+        self.setFocus()
+
     def zoom(self, steps: int) -> None:
         if steps > 0:
             self.zoomIn(steps)

@@ -45,7 +45,7 @@ def export(window, fmt: str = "pdf") -> Path | None:
     """Asks where to export (Qt's dialog asks before replacing a file) and writes it; None if cancelled
     or failed (the reason is shown)."""
     filters = _filters()
-    path, chosen = QFileDialog.getSaveFileName(window, tr("Export"), str(export_target(window.origin(), fmt)),
+    path, chosen = QFileDialog.getSaveFileName(window, tr("Export"), str(export_target(window.documents.origin(), fmt)),
                                                ";;".join(filters.values()), filters[fmt])
     if not path:
         return None
@@ -61,7 +61,7 @@ def export_to(window, out: Path, fmt: str) -> Path | None:
 
     try:
         with _busy():
-            written = export_file(window.editor.toPlainText(), window.origin(), out, fmt, replace=True)
+            written = export_file(window.editor.toPlainText(), window.documents.origin(), out, fmt, replace=True)
     except UserError as exc:
         QMessageBox.warning(window, APP_NAME, tr_message(exc.message))
         return None
@@ -75,7 +75,7 @@ def print_preview(window, open_dialog: bool = True):
 
     from writer.gui.rendering import page_layout, paint_pages, system_paper, text_document
 
-    source = source_of(window.editor.toPlainText(), window.origin(), tr("Untitled"))
+    source = source_of(window.editor.toPlainText(), window.documents.origin(), tr("Untitled"))
     try:
         with _busy():
             document = text_document(source)

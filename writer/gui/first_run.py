@@ -42,7 +42,7 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.recommendation: Recommendation | None = None
-        self._jobs: list[Background] = []
+        self._jobs = Background(self)
         self.setWindowTitle(tr("Choose a model"))
         self.setMinimumWidth(620)
 
@@ -85,15 +85,7 @@ class FirstRunDialog(QDialog):
         layout.addLayout(buttons)
 
         # Only the computer is looked at here; the network is used once the user asks to download.
-        self._run(_advice, self._show_advice, None, settings.language, QLocale.system().name())
-
-    def _run(self, fn, done, failed=None, *args) -> None:
-        job = Background(self)
-        self._jobs.append(job)
-        job.succeeded.connect(done)
-        if failed is not None:
-            job.failed.connect(failed)
-        job.run(fn, *args)
+        self._jobs.run("advice", _advice, settings.language, QLocale.system().name(), done=self._show_advice)
 
     def _show_advice(self, advice: tuple[Recommendation, int | None]) -> None:
         self.recommendation, free = advice
@@ -125,8 +117,8 @@ class FirstRunDialog(QDialog):
         """Checks that the hub answers (within seconds), then downloads; offline, it says so."""
         self.download_button.setEnabled(False)
         self.network.setText(tr("Checking the connection to the model hub…"))
-        self._run(downloads.check_reachable, self._download, self._offline,
-                  downloads.endpoint(self.settings.hf_endpoint), 5.0)
+        self._jobs.run("hub", downloads.check_reachable, downloads.endpoint(self.settings.hf_endpoint), 5.0,
+                       done=self._download, failed=self._offline)
 
     def _download(self, _reachable) -> None:
         self.network.setText("")

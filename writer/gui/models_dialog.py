@@ -29,7 +29,7 @@ class ModelManagerDialog(QDialog):
         self.setWindowTitle(tr("Models"))
         self.resize(900, 560)
         self.models: list[library.ModelEntry] = []
-        self._jobs: list[Background] = []
+        self._jobs = Background(self)
         self._machine = None  # RAM and GPU memory, asked off the GUI thread (nvidia-smi can be slow)
 
         self.network = QLabel(tr("Checking the connection to the model hub…"))
@@ -90,11 +90,6 @@ class ModelManagerDialog(QDialog):
         self._check_network()
         self._check_machine()
 
-    def _background(self) -> Background:
-        job = Background(self)
-        self._jobs.append(job)
-        return job
-
     # -- listing ---------------------------------------------------------------------------
     def refresh(self, select: str | None = None) -> None:
         current = select or (self.selected().id if self.selected() else None)
@@ -152,16 +147,14 @@ class ModelManagerDialog(QDialog):
 
     def _check_network(self) -> None:
         base = downloads.endpoint(self.settings.hf_endpoint)
-        job = self._background()
-        job.succeeded.connect(lambda _: self.network.setText(tr("Connected to {base}. Downloads are verified before use.", base=base)))
-        job.failed.connect(lambda message: self.network.setText(tr("Offline: {reason} Local models keep working.",
-                                                                   reason=tr_message(message))))
-        job.run(downloads.check_reachable, base, 5.0)
+        self._jobs.run("network", downloads.check_reachable, base, 5.0,
+                       done=lambda _: self.network.setText(tr("Connected to {base}. Downloads are verified before use.",
+                                                              base=base)),
+                       failed=lambda message: self.network.setText(tr("Offline: {reason} Local models keep working.",
+                                                                      reason=tr_message(message))))
 
     def _check_machine(self) -> None:
-        job = self._background()
-        job.succeeded.connect(self._machine_known)
-        job.run(detect_machine)
+        self._jobs.run("machine", detect_machine, done=self._machine_known)
 
     def _machine_known(self, machine) -> None:
         self._machine = machine
@@ -223,10 +216,11 @@ class ModelManagerDialog(QDialog):
 
     def import_file(self, path: str) -> None:
         self.progress_label.setText(tr("Checking the model file…"))
-        job = self._background()
-        job.succeeded.connect(lambda entry: (self.progress_label.setText(tr("Imported {name}.", name=entry.name)), self.refresh(select=entry.id)))
-        job.failed.connect(self._show_failure)
-        job.run(library.import_model, path, self.probe)
+        self._jobs.run("import", library.import_model, path, self.probe, done=self._imported, failed=self._show_failure)
+
+    def _imported(self, entry: library.ModelEntry) -> None:
+        self.progress_label.setText(tr("Imported {name}.", name=entry.name))
+        self.refresh(select=entry.id)
 
     def search_hub(self) -> None:
         query = self.search.text().strip()
@@ -234,10 +228,8 @@ class ModelManagerDialog(QDialog):
             return
         base = downloads.endpoint(self.settings.hf_endpoint)
         self.progress_label.setText(tr("Searching {base} for “{query}”…", base=base, query=query))
-        job = self._background()
-        job.succeeded.connect(lambda found: self._choose_from_results([repo for repo, _ in found]))
-        job.failed.connect(self._show_failure)
-        job.run(downloads.search, query, base)
+        self._jobs.run("hub", downloads.search, query, base,
+                       done=lambda found: self._choose_from_results([repo for repo, _ in found]), failed=self._show_failure)
 
     def _choose_from_results(self, repos: list[str]) -> None:
         if not repos:
@@ -247,10 +239,8 @@ class ModelManagerDialog(QDialog):
         repo, ok = QInputDialog.getItem(self, tr("Search results"), tr("Repository:"), repos, 0, False)
         if not ok:
             return
-        job = self._background()
-        job.succeeded.connect(lambda files: self._choose_file(repo, files))
-        job.failed.connect(self._show_failure)
-        job.run(downloads.gguf_files, repo, self.settings.hf_endpoint)
+        self._jobs.run("hub", downloads.gguf_files, repo, self.settings.hf_endpoint,
+                       done=lambda files: self._choose_file(repo, files), failed=self._show_failure)
 
     def _choose_file(self, repo: str, files: list[str]) -> None:
         if not files:

@@ -1,6 +1,6 @@
 """Settings → Engine: this computer's model, or an OpenAI-compatible server (address, key, model,
 CA file, context length), with Refresh for the server's models and Test connection. Both talk to
-the server on the editor's thread pool (writer.gui.background); the answers come back as signals. Nothing is sent
+the server in the background (writer.gui.background); only the latest question is answered. Nothing is sent
 until the user chooses a server and asks (or applies the settings)."""
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ class ServerSettingsPage(QWidget):
     def __init__(self, settings: Settings, parent=None) -> None:
         super().__init__(parent)
         self._http_confirmed = settings.server_http_confirmed
-        self._job, self._kind = 0, "test"
-        self._tasks: list[Background] = []
+        self._jobs = Background(self)  # one kind: a test or a refresh replaces the question before it
 
         self.local = QRadioButton(tr("This computer"))
         self.server = QRadioButton(tr("A server"))
@@ -151,13 +150,11 @@ class ServerSettingsPage(QWidget):
         return kept
 
     # -- talking to the server, off the GUI thread ---------------------------------------------------
-    def _start(self, work, waiting: str) -> None:
+    def _start(self, kind: str, work, waiting: str) -> None:
         from writer.engine.remote import RemoteEngine
 
         if not self.confirm_sending_key():
             return
-        self._job += 1
-        job = self._job
         self.result.setText(waiting)
         self.test.setEnabled(False)
         self.refresh.setEnabled(False)
@@ -170,26 +167,19 @@ class ServerSettingsPage(QWidget):
                 return work(engine)
             finally:
                 engine.close()
-        task = Background(self)
-        self._tasks.append(task)
-        task.succeeded.connect(lambda payload: self._answer(job, True, payload))
-        task.failed.connect(lambda message: self._answer(job, False, message))
-        task.run(run)
+        self._jobs.run("server", run, done=lambda payload: self._answer(kind, True, payload),
+                       failed=lambda message: self._answer(kind, False, message))
 
     def test_connection(self) -> None:
-        self._kind = "test"
-        self._start(lambda engine: engine.test_connection(), tr("Connecting…"))
+        self._start("test", lambda engine: engine.test_connection(), tr("Connecting…"))
 
     def refresh_models(self) -> None:
-        self._kind = "models"
-        self._start(lambda engine: engine.list_models(), tr("Asking the server for its models…"))
+        self._start("models", lambda engine: engine.list_models(), tr("Asking the server for its models…"))
 
-    def _answer(self, job: int, ok: bool, payload) -> None:
-        if job != self._job:
-            return  # an older question; the user asked again since
+    def _answer(self, kind: str, ok: bool, payload) -> None:
         self._sync()
         self.refresh.setEnabled(True)
-        if self._kind == "models" and ok:
+        if kind == "models" and ok:
             typed = self.model.currentText()
             self.model.clear()
             self.model.addItems(payload)
@@ -200,7 +190,7 @@ class ServerSettingsPage(QWidget):
             return
         text = tr_message(payload)
         self.result.setText(text)
-        if self._kind == "test":
+        if kind == "test":
             self.tested.emit(ok, text)
 
 

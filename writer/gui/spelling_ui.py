@@ -76,6 +76,11 @@ class SpellController(QObject):
         if self.enabled and self.chosen is None:
             self._detect_timer.start()
 
+    def new_text(self) -> None:
+        """Another document is open: its own language (a pick made for the last one is dropped)."""
+        self.chosen = None
+        self.detect()
+
     def detect(self) -> None:
         """Identifies the document's language and takes its dictionary (unless the user chose one)."""
         if self.chosen is not None:
