@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtCore import QMimeData, QUrl
 
-from fakes import shown_window
+from tests.helpers.fakes import shown_window
 
 pytestmark = pytest.mark.usefixtures("discard_on_close")
 

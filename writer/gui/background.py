@@ -11,7 +11,7 @@ A widget that needs this keeps one `Background`, parented to itself:
   call runs to its end on the pool (a blocking call cannot be interrupted; give it a cancel event
   for that), but its progress and result are dropped. Jobs of different kinds do not interfere.
 - `done(result)`, `failed(message)` and `progress(value)` are called on the GUI thread; `failed`
-  gets a Message (a WriterError's own, or "Unexpected error: …", never a traceback). With
+  gets a Message (a WriterError's own, or errors.unexpected(), never a traceback). With
   `progress`, the call also gets `on_progress=report`, a function it may call from its thread.
 - Nothing is kept once a job has landed, and when the parent is deleted, results still on their
   way are dropped: nothing reaches a closed dialog.
