@@ -81,11 +81,11 @@ def stall_during_streaming() -> dict:
     window = MainWindow()
     window.show()
     window.start_engine()
-    while window.bridge.state != "ready":
+    while window.bridge.session.state != "ready":
         app.processEvents()
         time.sleep(0.01)
-        if window.bridge.state == "error":
-            raise SystemExit(window.state_label.toolTip())
+        if window.bridge.session.state == "error":
+            raise SystemExit(window.engine_status.state_label.toolTip())
     clock, gaps, last = QElapsedTimer(), [], [0]
     clock.start()
 
@@ -114,7 +114,7 @@ def stall_during_streaming() -> dict:
     started = time.perf_counter()
     while deltas[0] < TOKENS:  # the model may finish a story early: then it writes another
         job = window.bridge.start(request, 0.7)
-        window.jobs[job] = panel
+        window.action_controller.jobs[job] = panel
         panel.begin(job, (0, 0, ""))
         while panel.job is not None:
             app.processEvents()
