@@ -17,7 +17,7 @@ import queue
 import subprocess
 import sys
 import threading
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Callable, Iterator, Union
 
 from writer.core.errors import EngineError
@@ -35,14 +35,8 @@ STALL_TIMEOUT = 60.0  # seconds without a token before a stream counts as stalle
 PROMPT_TIMEOUT = 300.0  # the same before the first token: a long prompt on a slow CPU takes a while
 
 
-@dataclass(frozen=True)
-class LocalModel:
-    """A model file and how to run it."""
-    path: str
-    n_ctx: int = 4096
-    gpu_layers: str | int = "auto"
-    threads: int | None = None
-    speculative: bool = True  # draft from the prompt and verify in one batch (faster copies)
+# A model file and how to run it: exactly what the worker's load request carries, defaults included.
+LocalModel = protocol.Load
 
 
 def _start_failed(reason: Message) -> EngineError:
@@ -345,11 +339,10 @@ class EngineClient:
         if model is None:
             raise no_model_loaded()
         self.model = model
-        request = protocol.Load(**asdict(model))
         crashed: list[Choice] = []
         while True:
             try:
-                info = engine_info(self._call(request, LOAD_TIMEOUT))
+                info = engine_info(self._call(model, LOAD_TIMEOUT))
                 break
             except NativeCrash:
                 stuck = self.choice in crashed  # a worker that did not start where asked must not loop
