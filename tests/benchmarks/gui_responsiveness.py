@@ -70,9 +70,9 @@ def launch_time(code: str) -> float:
 
 
 def stall_during_streaming() -> dict:
-    from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from tests.helpers.stalls import stall_probe
     from writer.core.actions import ActionRequest
     from writer.core.events import Delta
     from writer.gui.main_window import MainWindow
@@ -86,17 +86,6 @@ def stall_during_streaming() -> dict:
         time.sleep(0.01)
         if window.bridge.session.state == "error":
             raise SystemExit(window.engine_status.state_label.toolTip())
-    clock, gaps, last = QElapsedTimer(), [], [0]
-    clock.start()
-
-    def tick():
-        now = clock.elapsed()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    probe = QTimer()
-    probe.setInterval(5)
-    probe.timeout.connect(tick)
     panel = window.panels["generate"]
     deltas = [0]
     request = ActionRequest("generate", "", instruction="Write a long, detailed story about a lighthouse keeper and a storm.",
@@ -109,8 +98,7 @@ def stall_during_streaming() -> dict:
                 window.bridge.cancel(j)
 
     window.bridge.job_event.connect(count)
-    last[0] = clock.elapsed()
-    probe.start()
+    probe, gaps = stall_probe()
     started = time.perf_counter()
     while deltas[0] < TOKENS:  # the model may finish a story early: then it writes another
         job = window.bridge.start(request, 0.7)

@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WRITER_HOME", tempfile.mkdtemp(prefix="writer-bench-"))
 
+from tests.helpers.stalls import stall_probe  # noqa: E402  (after the path and the environment)
+
 TYPED = "The quick browm fox jumpd over the lazy dog and kept runing into the nigth. " * 3
 KEY_MS = 25
 
@@ -51,24 +53,6 @@ def document(words: int, seed: int = 0) -> str:
         parts.append(" ".join(sentence_words).capitalize() + ".\n")
         count += 90
     return "\n".join(parts)
-
-
-def probe(app):
-    from PySide6.QtCore import QElapsedTimer, QTimer
-
-    clock, gaps, last = QElapsedTimer(), [], [0]
-    clock.start()
-
-    def tick():
-        now = clock.elapsed()
-        gaps.append(now - last[0])
-        last[0] = now
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    last[0] = clock.elapsed()
-    timer.start()
-    return timer, gaps
 
 
 def settle(app, window, limit_s=600.0) -> float:
@@ -102,7 +86,7 @@ def typing_run(app, window, spelling_on: bool, line: int) -> dict:
     cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
     editor.setTextCursor(cursor)
     editor.setFocus()
-    timer, gaps = probe(app)
+    timer, gaps = stall_probe()
     samples = []
     for char in TYPED:
         started = time.perf_counter()
@@ -152,7 +136,7 @@ def main() -> None:
     started = time.perf_counter()
     window.editor.setPlainText(big)
     opened = time.perf_counter() - started
-    timer, gaps = probe(app)
+    timer, gaps = stall_probe()
     checked = settle(app, window)
     timer.stop()
     words = len(window.spelling.service.cache)
